@@ -1,0 +1,9 @@
+"""Views of accounts: sign-up, sign-in, password and profile (placeholders)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def profile(request):
+    return render(request, "base.html")

@@ -1,0 +1,174 @@
+"""Messages the engine drafts, the user approves and the dispatcher sends."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from interviews.models import Application, Contact, Interview, OwnedQuerySet
+
+
+class Message(models.Model):
+    class Stage(models.TextChoices):
+        THANK_YOU = "thank_you", "Thank-you"
+        CHECK_IN = "check_in", "Check-in"
+        SECOND_CHECK_IN = "second_check_in", "Second check-in"
+        REJECTION_REPLY = "rejection_reply", "Close-out after a rejection"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+        NO_NEWS_REPLY = "no_news_reply", "Thanks for the update"
+        OFFER_DEADLINE = "offer_deadline", "Another offer: timeline"
+        STAY_IN_TOUCH = "stay_in_touch", "Stay in touch"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        HELD = "held", "On hold"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Skipped"
+
+    # Statuses of a message that may still go out.
+    PENDING_STATUSES = frozenset({"draft", "approved", "held"})
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    interview = models.ForeignKey(
+        Interview, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    to_email = models.EmailField("to", blank=True)
+    to_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    phrasing = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the stage's template phrasings drafted this."
+    )
+    edited_by_user = models.BooleanField(
+        default=False, help_text="Edited by hand: re-planning leaves it alone."
+    )
+    late = models.BooleanField(default=False, help_text="Drafted after its ideal moment.")
+
+    due_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_reason = models.CharField(max_length=500, blank=True)
+    pestering_override_at = models.DateTimeField(null=True, blank=True)
+
+    # Threading: our own Message-ID, and the thread we reply in.
+    message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    in_reply_to = models.CharField("In-Reply-To", max_length=300, blank=True)
+    references = models.TextField("References", blank=True)
+
+    esp_message_id = models.CharField("ESP message id", max_length=300, blank=True, db_index=True)
+    delivery_status = models.CharField(max_length=30, blank=True)
+    delivery_detail = models.CharField(max_length=500, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # Read by the dispatch beat task: approved messages whose time has come.
+            models.Index(
+                fields=["due_at"],
+                name="messaging_msg_approved_due",
+                condition=models.Q(status="approved"),
+            ),
+            # Read by the recovery sweep: claims left by a crashed worker.
+            models.Index(
+                fields=["claimed_at"],
+                name="messaging_msg_sending_claim",
+                condition=models.Q(status="sending"),
+            ),
+            # The queue page: a user's drafts awaiting approval.
+            models.Index(fields=["user", "status", "due_at"], name="messaging_msg_user_status"),
+            models.Index(fields=["application", "stage"], name="messaging_msg_app_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} to {self.to_name or self.to_email or '?'}"
+
+
+class BouncedAddress(models.Model):
+    """An address the ESP reported as undeliverable: nothing more goes to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bounced_addresses"
+    )
+    email = models.EmailField()
+    reason = models.CharField(max_length=500, blank=True)
+    bounced_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "bounced addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "email"], name="messaging_bounce_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class EmailEvent(models.Model):
+    """An ESP webhook event (delivery, bounce, inbound reply), stored once by its id."""
+
+    event_id = models.CharField(max_length=300, unique=True)
+    esp_name = models.CharField(max_length=50, blank=True)
+    event_type = models.CharField(max_length=50)
+    esp_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    recipient = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class OutboxEmail(models.Model):
+    """An email the embedded default 'sent': kept here instead of leaving the machine."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox",
+    )
+    from_email = models.CharField(max_length=300)
+    to = models.TextField(help_text="Recipients, one per line.")
+    subject = models.CharField(max_length=500, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict)
+    message_id = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

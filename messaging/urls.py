@@ -1,0 +1,9 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("outbox/", views.outbox, name="outbox"),
+]

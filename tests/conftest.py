@@ -1,0 +1,53 @@
+"""Fixtures shared by every test: an owner, an outsider, and their clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from followup.accounts.models import Profile, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Templates resolve {% static %} without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(email: str, **profile: object) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD)
+    Profile.objects.create(
+        user=user,
+        **{"full_name": "Alex Morgan", "phone": "+1 555 0100", "time_zone": "America/New_York"}
+        | profile,
+    )
+    return user
+
+
+@pytest.fixture
+def user(db) -> User:
+    return make_user("alex@example.com")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return make_user("sam@example.org", full_name="Sam Other", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def owner_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    client = Client()
+    client.force_login(outsider)
+    return client
