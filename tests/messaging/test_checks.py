@@ -1,0 +1,526 @@
+"""The §8 quality checks: each must fire on what it is for, and stay quiet otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from messaging import checks
+from messaging.checks import DraftFacts, Finding
+
+NAMES = ("Priya Raman", "Tom Becker", "Acme", "Senior Data Engineer", "Alex Morgan")
+
+TEMPLATE = """Dear Priya,
+
+Thank you for taking the time to talk with me yesterday about the Senior Data Engineer \
+role at Acme. I especially enjoyed hearing about how your team is migrating the nightly \
+batch jobs to a streaming pipeline, and it made me even more excited about the position.
+
+My experience building event-driven systems at Northwind lines up well with what you \
+described, and I would love to help the team get there.
+
+Please let me know if there is anything else I can send. I look forward to hearing about \
+next steps.
+
+Best regards,
+Alex Morgan
++1 555 0100"""
+
+MONDAY = dt.datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+def spans_text(text: str, finding: Finding) -> list[str]:
+    return [text[start:end] for start, end in finding.spans]
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def facts(**overrides: object) -> DraftFacts:
+    values: dict[str, object] = {
+        "stage": "thank_you",
+        "to_email": "priya@acme.com",
+        "subject": "Thank you \u2013 Senior Data Engineer interview",
+        "body": TEMPLATE,
+        "known_names": NAMES,
+        "details": ("migrating the nightly batch jobs to streaming",),
+    }
+    return DraftFacts(**(values | overrides))
+
+
+# --- Placeholders, recipient, subject, bounces (errors) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("Dear [Interviewer name],", "[Interviewer name]"),
+        ("Hi {{ first_name }},", "{{ first_name }}"),
+        ("Hi {first_name},", "{first_name}"),
+        ("I saw <hook> and thought of you.", "<hook>"),
+        ("It has been XX days.", "XX"),
+        ("Your team of XXX people", "XXX"),
+        ("TODO: add the project name", "TODO"),
+    ],
+)
+def test_it_flags_an_unfilled_placeholder_as_an_error(text, slot):
+    [finding] = checks.check_placeholders(text)
+    assert (finding.code, finding.severity) == ("placeholder", "error")
+    assert spans_text(text, finding) == [slot]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Priya,",
+        "Reach me at <alex@example.com> or <https://example.com/cv>.",
+        "As noted in [1], the XXL size and my todo list are fine.",
+        "See you soon, xx",
+    ],
+)
+def test_it_leaves_filled_text_addresses_and_lookalikes_alone(text):
+    assert checks.check_placeholders(text) == []
+
+
+def test_it_reports_a_placeholder_in_the_subject_against_the_subject():
+    [finding] = checks.check_placeholders("Thank you \u2013 [Role] interview", field="subject")
+    assert finding.field == "subject"
+
+
+def test_it_flags_an_empty_or_blank_recipient_and_subject():
+    assert codes(checks.check_recipient("  ")) == ["empty_recipient"]
+    assert codes(checks.check_subject("")) == ["empty_subject"]
+    assert checks.check_recipient("priya@acme.com") == []
+    assert checks.check_subject("Yesterday's interview") == []
+
+
+def test_it_flags_a_bounced_recipient_whatever_the_case():
+    [finding] = checks.check_bounced("Priya@Acme.com", {"priya@acme.com"})
+    assert (finding.code, finding.severity, finding.field) == ("bounced", "error", "to")
+
+
+def test_it_lets_an_address_that_never_bounced_through():
+    assert checks.check_bounced("tom@acme.com", {"priya@acme.com"}) == []
+    assert checks.check_bounced("", {"priya@acme.com"}) == []
+
+
+# --- Anxious words, excuses, apologies ---
+
+
+def test_it_flags_anxious_words_with_their_spans():
+    text = "I am anxiously awaiting your answer and a little worried."
+    [finding] = checks.check_anxious(text)
+    assert (finding.code, finding.severity) == ("anxious", "warning")
+    # The longer phrase wins over its part ("anxiously").
+    assert spans_text(text, finding) == ["anxiously awaiting", "worried"]
+
+
+def test_it_flags_nervous_even_when_negated():
+    # By design: "I was not nervous" still puts nerves in the reader's mind.
+    assert codes(checks.check_anxious("I was not nervous at all.")) == ["anxious"]
+
+
+def test_it_flags_an_excuse_even_once():
+    text = "Sorry I was late on Tuesday."
+    [finding] = checks.check_anxious(text)
+    assert spans_text(text, finding) == ["Sorry I was late"]
+
+
+def test_it_flags_more_than_one_apology():
+    text = "Sorry for the long email. I apologize again for the mix-up."
+    [finding] = checks.check_anxious(text)
+    assert spans_text(text, finding) == ["Sorry", "apologize"]
+
+
+def test_it_accepts_a_single_apology_and_calm_wording():
+    assert checks.check_anxious("Apologies for the slow reply: I was travelling.") == []
+    assert checks.check_anxious("No worries if the timeline moves.") == []
+
+
+# --- Comparisons, desperation ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I believe I stand head and shoulders above other applicants.",
+        "No other candidate will bring this energy.",
+        "I am better than the rest.",
+    ],
+)
+def test_it_flags_comparisons_with_other_candidates(text):
+    assert codes(checks.check_comparisons(text)) == ["comparison"]
+
+
+def test_it_does_not_flag_talk_of_other_teams_or_shoulders():
+    text = "The other teams I met were great, and my shoulders relaxed by the end."
+    assert checks.check_comparisons(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is my dream job.",
+        "It would mean a lot to me.",
+        "I have wanted to work for you for a long time.",
+        "Please give me a chance.",
+        "I am begging you.",
+    ],
+)
+def test_it_flags_desperate_phrasing(text):
+    assert codes(checks.check_desperate(text)) == ["desperate"]
+
+
+def test_it_does_not_flag_measured_interest():
+    text = "I would welcome the chance to contribute; I dreamt up a few ideas for the beginning."
+    assert checks.check_desperate(text) == []
+
+
+# --- Text-speak ---
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Thank u for your time", "u"),
+        ("I loved ur idea", "ur"),
+        ("Thx again!", "Thx"),
+        ("Pls let me know", "Pls"),
+        ("lol.", "lol"),
+        ("I'm gonna send it", "gonna"),
+    ],
+)
+def test_it_flags_text_speak_as_whole_words(text, word):
+    [finding] = checks.check_text_speak(text)
+    assert spans_text(text, finding) == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you and your team",
+        "Ursula mentioned the U.S. office",
+        "Write to u.smith@acme.com or see acme.com/u/jobs",
+        "A U-turn on pricing",
+        "Thanks 🙂",
+        "Our family 👨‍👩‍👧 and a thumbs up 👍🏽",
+        "Greetings from 🇺🇸",
+    ],
+)
+def test_it_does_not_flag_normal_words_or_a_single_emoji(text):
+    assert checks.check_text_speak(text) == []
+
+
+@pytest.mark.parametrize("run", ["🙏🙏", "🙂 🙂", "🎉🔥💯", "👍🏽👍🏽"])
+def test_it_flags_a_run_of_emoji(run):
+    text = f"Thanks so much {run}"
+    [finding] = checks.check_text_speak(text)
+    assert spans_text(text, finding) == [run]
+
+
+# --- Spelling ---
+
+
+def test_it_flags_misspellings_with_a_suggestion():
+    text = "Thnak you again. I look forward to recieving your news."
+    [finding] = checks.check_spelling(text)
+    assert (finding.code, finding.severity) == ("spelling", "warning")
+    assert spans_text(text, finding) == ["Thnak", "recieving"]
+    assert "(thank?)" in finding.message
+
+
+def test_it_ignores_the_given_names_even_at_the_start_of_a_sentence():
+    text = "Priya's point stayed with me. Raman and Becker were kind."
+    assert checks.check_spelling(text, known_names=NAMES) == []
+
+
+def test_it_checks_a_sentence_initial_name_it_was_not_told_about():
+    assert codes(checks.check_spelling("Xyzzik was kind.")) == ["spelling"]
+
+
+def test_it_ignores_acronyms_brands_digits_addresses_urls_and_proper_nouns():
+    text = (
+        "Dear Ms. Richardson, our SQL and GitHub work, the Q3 plan, "
+        "alex@example.com and https://example.com/portfoliox, plus a chat with Zanoveli."
+    )
+    assert checks.check_spelling(text) == []
+
+
+def test_it_accepts_british_spellings_contractions_and_job_vocabulary():
+    text = "I don\u2019t mind: the colour of the organisation's onboarding roadmap, analysed."
+    assert checks.check_spelling(text) == []
+
+
+def test_it_runs_the_whole_template_without_a_false_alarm():
+    assert checks.check_spelling(TEMPLATE, known_names=NAMES) == []
+
+
+# --- Length ---
+
+
+def test_it_flags_a_thank_you_over_the_word_limit_from_the_first_word_past_it():
+    body = " ".join(["word"] * checks.WORD_LIMIT + ["extra", "words"])
+    [finding] = checks.check_length(body, stage="thank_you")
+    assert finding.code == "too_long"
+    assert spans_text(body, finding) == ["extra words"]
+
+
+def test_it_accepts_a_message_at_the_limit_and_long_messages_of_other_stages():
+    at_limit = " ".join(["word"] * checks.WORD_LIMIT)
+    assert checks.check_length(at_limit, stage="check_in") == []
+    long = " ".join(["word"] * (checks.WORD_LIMIT + 50))
+    assert checks.check_length(long, stage="rejection_reply") == []
+
+
+def test_it_counts_hyphenated_words_and_contractions_once():
+    assert checks.count_words("A follow-up: don't worry.") == 4
+
+
+# --- Too generic ---
+
+
+def test_it_accepts_a_body_that_carries_a_captured_detail():
+    assert checks.check_generic(TEMPLATE, stage="thank_you", details=("streaming pipeline",)) == []
+
+
+def test_it_accepts_two_specific_words_of_a_detail_in_another_form():
+    detail = "They are planning a migration of batch jobs"
+    assert checks.check_generic(TEMPLATE, stage="check_in", details=(detail,)) == []
+
+
+def test_it_flags_a_body_with_none_of_the_captured_details():
+    details = ("asked about my Kafka consumer lag dashboard", "promised: references")
+    [finding] = checks.check_generic(TEMPLATE, stage="check_in", details=details)
+    assert (finding.code, finding.severity) == ("too_generic", "warning")
+
+
+def test_it_needs_two_specific_words_not_one():
+    # "streaming" is in the body, "kafka" and "consumer" are not.
+    assert codes(
+        checks.check_generic(TEMPLATE, stage="check_in", details=("Kafka streaming consumer",))
+    ) == ["too_generic"]
+
+
+def test_it_flags_a_thank_you_with_no_detail_captured_but_not_a_check_in():
+    assert codes(checks.check_generic(TEMPLATE, stage="thank_you")) == ["too_generic"]
+    assert checks.check_generic(TEMPLATE, stage="check_in") == []
+    assert checks.check_generic(TEMPLATE, stage="check_in", details=("the team",)) == []
+
+
+# --- Personal address ---
+
+
+@pytest.mark.parametrize("address", ["priya@gmail.com", "Priya@GMAIL.COM", "p@hey.com"])
+def test_it_flags_a_free_mail_recipient(address):
+    [finding] = checks.check_personal_address(address)
+    assert (finding.code, finding.field) == ("personal_address", "to")
+    assert spans_text(address, finding) == [address.split("@")[1]]
+
+
+def test_it_accepts_a_business_address_or_a_free_mail_one_that_is_expected():
+    assert checks.check_personal_address("priya@acme.com") == []
+    assert checks.check_personal_address("priya@gmail.com", expects_business_address=False) == []
+    assert checks.check_personal_address("") == []
+
+
+def test_the_free_mail_list_comes_from_the_maintained_package_plus_our_file():
+    domains = checks.free_mail_domains()
+    assert {"gmail.com", "outlook.com", "proton.me", "tutanota.com"} <= domains
+    assert "acme.com" not in domains
+
+
+# --- Near-duplicates ---
+
+
+def test_the_near_duplicate_threshold_flags_just_above_and_spares_just_below():
+    # fuzz.ratio of "a"*100 and "a"*n is 200n / (100 + n): 67 gives 80.2, 66 gives 79.5.
+    base = "a" * 100
+    above, below = "a" * 67, "a" * 66
+    assert (
+        checks.NEAR_DUPLICATE_THRESHOLD
+        <= checks.similarity(base, above)
+        < (checks.NEAR_DUPLICATE_THRESHOLD + 1)
+    )
+    assert (
+        checks.NEAR_DUPLICATE_THRESHOLD - 1
+        < checks.similarity(base, below)
+        < (checks.NEAR_DUPLICATE_THRESHOLD)
+    )
+    assert codes(checks.check_near_duplicate(base, sibling_bodies=(above,))) == ["near_duplicate"]
+    assert checks.check_near_duplicate(base, sibling_bodies=(below,)) == []
+
+
+def test_it_flags_the_same_template_with_only_the_name_or_one_sentence_changed():
+    names_only = TEMPLATE.replace("Priya", "Tom")
+    one_sentence = TEMPLATE.replace(
+        "I especially enjoyed hearing about how your team is migrating the nightly batch jobs "
+        "to a streaming pipeline, and it made me even more excited about the position.",
+        "Your point about alert fatigue on the on-call rotation stuck with me, and I have "
+        "some ideas from my last job.",
+    )
+    for sibling in (names_only, one_sentence):
+        assert codes(checks.check_near_duplicate(TEMPLATE, sibling_bodies=(sibling,))) == [
+            "near_duplicate"
+        ]
+
+
+def test_it_spares_drafts_personalised_beyond_the_greeting_and_sign_off():
+    personalised = """Dear Tom,
+
+Thank you for taking the time to talk with me yesterday about the Senior Data Engineer \
+role at Acme. Your point about alert fatigue on the on-call rotation stuck with me, and I \
+have a few ideas from my last job.
+
+Having run the on-call rota at Northwind for two years, I know how much a quieter pager \
+changes a team's week.
+
+Please let me know if there is anything else I can send. I look forward to hearing about \
+next steps.
+
+Best regards,
+Alex Morgan
++1 555 0100"""
+    assert checks.similarity(TEMPLATE, personalised) < checks.NEAR_DUPLICATE_THRESHOLD
+    assert checks.check_near_duplicate(TEMPLATE, sibling_bodies=(personalised, "")) == []
+    assert checks.check_near_duplicate("", sibling_bodies=("",)) == []
+
+
+# --- Pestering ---
+
+
+def test_it_blocks_a_third_follow_up():
+    sent = (MONDAY, MONDAY + dt.timedelta(days=7))
+    [finding] = checks.check_pestering(stage="check_in", previous_sends=sent)
+    assert (finding.code, finding.severity) == ("pestering", "block")
+
+
+def test_it_allows_a_second_follow_up_five_business_days_after_the_first():
+    assert (
+        checks.check_pestering(
+            stage="second_check_in",
+            previous_sends=(MONDAY,),
+            planned_at=MONDAY + dt.timedelta(days=7),
+        )
+        == []
+    )
+
+
+def test_it_blocks_a_follow_up_four_business_days_after_the_previous_one():
+    [finding] = checks.check_pestering(
+        stage="second_check_in",
+        previous_sends=(MONDAY,),
+        planned_at=MONDAY + dt.timedelta(days=4),  # Friday
+    )
+    assert finding.severity == "block"
+    assert "4 business days" in finding.message
+
+
+def test_it_blocks_a_follow_up_planned_just_before_a_scheduled_one():
+    [finding] = checks.check_pestering(
+        stage="check_in",
+        previous_sends=(MONDAY + dt.timedelta(days=2),),
+        planned_at=MONDAY,
+    )
+    assert finding.code == "pestering"
+
+
+def test_it_counts_business_days_with_the_callers_calendar():
+    def with_a_holiday(start: dt.date, end: dt.date) -> int:
+        return checks.weekdays_between(start, end) - 1  # one public holiday in between
+
+    [finding] = checks.check_pestering(
+        stage="second_check_in",
+        previous_sends=(MONDAY,),
+        planned_at=MONDAY + dt.timedelta(days=7),
+        business_days_between=with_a_holiday,
+    )
+    assert "4 business days" in finding.message
+
+
+def test_it_never_counts_or_spaces_thank_yous_and_event_replies():
+    busy = (MONDAY, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2))
+    for stage in ("thank_you", "no_news_reply", "withdrawal", "offer_deadline"):
+        assert checks.check_pestering(stage=stage, previous_sends=busy, planned_at=MONDAY) == []
+
+
+def test_weekdays_between_counts_monday_as_day_one_after_a_friday():
+    friday = dt.date(2026, 3, 6)
+    assert checks.weekdays_between(friday, dt.date(2026, 3, 9)) == 1
+    assert checks.weekdays_between(friday, dt.date(2026, 3, 10)) == 2
+    assert checks.weekdays_between(friday, dt.date(2026, 3, 20)) == 10
+    assert checks.weekdays_between(friday, friday) == 0
+
+
+# --- Running them all ---
+
+
+def test_a_clean_draft_has_no_findings():
+    assert checks.check_draft(facts()) == []
+
+
+def test_check_draft_lists_errors_then_blocks_then_warnings():
+    findings = checks.check_draft(
+        facts(
+            stage="check_in",
+            to_email="priya@gmail.com",
+            subject="",
+            body=TEMPLATE.replace("Priya", "[Name]") + "\nThx, I am so nervous 🙏🙏",
+            previous_sends=(MONDAY,),
+            planned_at=MONDAY + dt.timedelta(days=1),
+        )
+    )
+    severities = [f.severity for f in findings]
+    assert severities == sorted(severities, key=checks.SEVERITY_ORDER.__getitem__)
+    assert {"empty_subject", "placeholder"} <= set(codes(findings)[:2])
+    assert codes(findings)[2] == "pestering"
+    assert {"anxious", "text_speak", "personal_address"} <= set(codes(findings)[3:])
+
+
+def test_check_draft_checks_the_subject_wording_too():
+    findings = checks.check_draft(facts(subject="Thx for the chat, so nervous"))
+    assert {(f.code, f.field) for f in findings} == {
+        ("text_speak", "subject"),
+        ("anxious", "subject"),
+    }
+
+
+def test_only_errors_and_unoverridden_blocks_stop_approval():
+    warning = Finding("anxious", "warning", "Anxious wording.")
+    block = Finding("pestering", "block", "Too soon.")
+    error = Finding("placeholder", "error", "Fill in the slot.")
+    assert not checks.has_blocking([warning])
+    assert checks.has_blocking([warning, block])
+    assert not checks.has_blocking([warning, block], pestering_overridden=True)
+    assert checks.has_blocking([error, block], pestering_overridden=True)
+
+
+# --- Highlighting ---
+
+
+def test_highlight_escapes_the_text_and_marks_the_spans():
+    body = "<script>alert('x')</script> I am nervous & keen"
+    html = checks.highlight(body, checks.check_draft(facts(body=body, details=())))
+    # The only markup left is ours ("<script>" itself is flagged as a leftover slot).
+    without_marks = re.sub(r'<mark class="check-(error|warning)">|</mark>', "", html)
+    assert "<" not in without_marks
+    assert (
+        without_marks == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; I am nervous &amp; keen"
+    )
+    assert '<mark class="check-warning">nervous</mark> &amp; keen' in html
+
+
+def test_highlight_merges_overlaps_under_the_most_serious_severity_and_keeps_to_its_field():
+    text = "Hi [Name] there"
+    findings = [
+        Finding("spelling", "warning", "", spans=((3, 9),)),
+        Finding("placeholder", "error", "", spans=((4, 8),)),
+        Finding("text_speak", "warning", "", spans=((0, 2),), field="subject"),
+    ]
+    assert checks.highlight(text, findings) == 'Hi <mark class="check-error">[Name]</mark> there'
+    assert checks.highlight(text, findings, field="subject") == (
+        '<mark class="check-warning">Hi</mark> [Name] there'
+    )
