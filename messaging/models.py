@@ -61,6 +61,9 @@ class Message(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set in its own committed UPDATE right before the ESP is called (messaging.dispatch):
+    # a stale claim with this set may have reached the ESP, so it is never resent on its own.
+    send_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     status_reason = models.CharField(max_length=500, blank=True)
@@ -99,9 +102,62 @@ class Message(models.Model):
             models.Index(fields=["user", "status", "due_at"], name="messaging_msg_user_status"),
             models.Index(fields=["application", "stage"], name="messaging_msg_app_stage"),
         ]
+        constraints = [
+            # Re-planning an interview twice must never draft a second thank-you to one person
+            # (drafting.plan_interview); a cancelled one may be drafted anew.
+            models.UniqueConstraint(
+                fields=["interview", "contact"],
+                condition=models.Q(stage="thank_you") & ~models.Q(status="cancelled"),
+                name="messaging_msg_one_thank_you",
+            ),
+            # One first and one second check-in per interview round (drafting.replan_application).
+            models.UniqueConstraint(
+                fields=["interview", "stage"],
+                condition=models.Q(stage__in=["check_in", "second_check_in"])
+                & ~models.Q(status="cancelled"),
+                name="messaging_msg_one_check_in",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} to {self.to_name or self.to_email or '?'}"
+
+
+class Reply(models.Model):
+    """Something the company sent back, as logged; the cadence reads these (messaging.selectors)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        NO_NEWS = "no_news", "No news yet"
+        OUT_OF_OFFICE = "out_of_office", "Out of office"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
+    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="replies")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    received_at = models.DateTimeField()
+    return_date = models.DateField(
+        null=True, blank=True, help_text="Out of office: the date they said they are back."
+    )
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "replies"
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # Read by messaging.selectors.cadence_facts_for: an application's replies of a round.
+            models.Index(fields=["application", "received_at"], name="messaging_reply_app_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.received_at:%Y-%m-%d}"
 
 
 class BouncedAddress(models.Model):

@@ -1,0 +1,909 @@
+"""Writing drafts and planning their times (etiquette spec §2, §4-§7).
+
+Every message starts here as a draft with a due time; nothing is sent before the user approves
+it. Re-planning (after an interview edit or any event) only rewrites or re-times what the user
+has not edited by hand, and says on the timeline what changed and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import functools
+import re
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Manager, Q, QuerySet
+from django.template import Context, TemplateDoesNotExist, engines
+from django.template.engine import Engine
+from django.utils import timezone
+
+from followup.accounts.services import profile_for
+from interviews.models import Application, Contact, Interview, InterviewParticipant, TimelineEvent
+from interviews.timeline import timeline_record
+from messaging import cadence
+from messaging.models import Message
+from messaging.selectors import cadence_facts_for, cadence_inputs_for, current_round
+
+__all__ = [
+    "cadence_inputs_for",
+    "draft_message",
+    "phrasing_count",
+    "plan_interview",
+    "render_stage",
+    "replan_application",
+]
+
+Stage = Message.Stage
+Status = Message.Status
+PENDING = (Status.DRAFT, Status.APPROVED, Status.HELD)
+CHECK_INS = (Stage.CHECK_IN, Stage.SECOND_CHECK_IN)
+# Messages that were never sent and never will be: no thread can hang from them.
+DEAD = (Status.CANCELLED, Status.SKIPPED, Status.FAILED)
+# The slot a stay-in-touch note needs filled before it can be approved (the placeholder check).
+HOOK_PLACEHOLDER = "[Hook: what they shipped or announced]"
+MESSAGE_ID_FALLBACK_DOMAIN = "followup.local"
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def _engine() -> Engine:
+    return engines["django"].engine
+
+
+@functools.cache
+def phrasing_count(stage: str) -> int:
+    """How many phrasings templates/emails/<stage>/<n>/ holds (n = 1, 2, ...)."""
+    count = 0
+    while True:
+        try:
+            _engine().get_template(f"emails/{stage}/{count + 1}/subject.txt")
+        except TemplateDoesNotExist:
+            return count
+        count += 1
+
+
+def _tidy_text(text: str) -> str:
+    """Plain text as a person would type it: no stray spaces, one blank line between paragraphs."""
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r" +([.,;:?!])(?=\s|$)", r"\1", text)
+    lines = [line.strip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _tidy_html(html: str) -> str:
+    html = re.sub(r"[ \t]{2,}", " ", html)
+    html = re.sub(r" +([.,;:?!])(?=[\s<]|$)", r"\1", html)
+    html = re.sub(r"<p>\s*</p>", "", html)
+    return re.sub(r"\n{2,}", "\n", html.strip())
+
+
+def render_stage(*, stage: str, phrasing: int, context: dict) -> tuple[str, str, str]:
+    """Render one phrasing of a stage: (subject, text body, HTML body).
+
+    The subject and the text body are plain text (autoescape off: an "&" stays an "&"); the
+    HTML body is escaped.
+    """
+    base = f"emails/{stage}/{phrasing}/"
+    engine = _engine()
+
+    def render(name: str, *, autoescape: bool) -> str:
+        return engine.get_template(base + name).render(Context(context, autoescape=autoescape))
+
+    subject = " ".join(render("subject.txt", autoescape=False).split())
+    text = _tidy_text(render("body.txt", autoescape=False))
+    html = _tidy_html(render("body.html", autoescape=True))
+    return subject, text, html
+
+
+# -- context --------------------------------------------------------------------------------
+
+
+def _one_detail(text: str) -> str:
+    """The first line (and its first sentence) of a note, without closing punctuation."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    # A sentence ends after a lower-case word, not after "Dr." or "e.g.".
+    line = re.split(r"(?<=[a-z0-9)]{3}[.!?])\s+(?=[A-Z])", line, maxsplit=1)[0]
+    return " ".join(line.split()).rstrip(" .;,!")
+
+
+def _join_names(names: Iterable[str]) -> str:
+    """ "Dana", "Dana and Lee", "Dana, Lee and Priya"."""
+    names = [name for name in names if name]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}"
+
+
+def _greeting(contact: Contact | None) -> str:
+    """ "Dear Ms. Richardson," for a formal tone, "Hi Dana," for first names."""
+    if contact is None or not contact.greeting_name:
+        return "Hello,"
+    if contact.tone == Contact.Tone.FIRST_NAME:
+        return f"Hi {contact.greeting_name},"
+    return f"Dear {contact.greeting_name},"
+
+
+def _interview_date(interview: Interview | None) -> str:
+    if interview is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(interview.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return _long_date(interview.starts_at.astimezone(zone).date())
+
+
+def _detail_for(
+    *,
+    interview: Interview | None,
+    contact: Contact | None,
+    people: list[InterviewParticipant],
+    own_only: bool,
+) -> dict[str, str]:
+    """One specific detail: the recipient's own, else (unless `own_only`) a colleague's, named."""
+    if interview is None:
+        return {"detail": "", "question": "", "detail_with": ""}
+    own = next((p for p in people if contact and p.contact_id == contact.pk), None)
+    candidates = ([own] if own else []) + (
+        [] if own and own_only else [p for p in people if p is not own]
+    )
+    for participant in candidates:
+        detail, question = _one_detail(participant.discussed), _one_detail(participant.questions)
+        if detail or question:
+            detail_with = "" if participant is own else participant.contact.name
+            # Someone else's question reads oddly as "your question": keep only discussions.
+            if detail_with and not detail:
+                continue
+            return {"detail": detail, "question": question, "detail_with": detail_with}
+    return {"detail": "", "question": "", "detail_with": ""}
+
+
+def _context(
+    *,
+    application: Application,
+    stage: str,
+    interview: Interview | None,
+    contact: Contact | None,
+    people: list[InterviewParticipant] | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """What every stage's templates may use; `extra` (e.g. deadline, hook) goes on top."""
+    profile = profile_for(user=application.user)
+    people = people if people is not None else _participants(interview)
+    own = next((p for p in people if contact and p.contact_id == contact.pk), None)
+    context: dict = {
+        "greeting": _greeting(contact),
+        "recipient_name": contact.name if contact else "",
+        "recipient_interviewed": own is not None,
+        "role": application.role,
+        "company": application.company.name,
+        "interview_date": _interview_date(interview),
+        "added_point": _one_detail(own.added_point) if own else "",
+        "promised": _one_detail(own.promised) if own else "",
+        "pass_on_names": "",
+        "sender_name": profile.display_name,
+        "sender_phone": profile.phone,
+        "sender_email": application.user.email,
+        "signature": profile.signature.strip(),
+        "ask_feedback": True,
+        "deadline": "",
+        "hook": HOOK_PLACEHOLDER,
+        # A thank-you to an interviewer speaks of their own conversation only.
+        **_detail_for(
+            interview=interview,
+            contact=contact,
+            people=people,
+            own_only=stage == Stage.THANK_YOU,
+        ),
+    }
+    for key, value in (extra or {}).items():
+        context[key] = _long_date(value) if isinstance(value, dt.date) else value
+    return context
+
+
+def _participants(interview: Interview | None) -> list[InterviewParticipant]:
+    if interview is None:
+        return []
+    return list(interview.participants.select_related("contact").order_by("position", "pk"))
+
+
+# -- phrasing and threading ----------------------------------------------------------------
+
+
+def _choose_phrasing(*, application: Application, stage: str, exclude_pk: int | None) -> int:
+    """A phrasing the company has seen least for this stage, so colleagues' drafts differ.
+
+    Deterministic: the n-th message of the stage at the company starts looking at phrasing
+    (company id + n) % count and takes the first one used least often.
+    """
+    count = phrasing_count(stage)
+    if count == 0:
+        raise TemplateDoesNotExist(f"emails/{stage}/1/subject.txt")
+    used = list(
+        Message.objects.filter(application__company_id=application.company_id, stage=stage)
+        .exclude(status=Status.CANCELLED)
+        .exclude(pk=exclude_pk)
+        .values_list("phrasing", flat=True)
+    )
+    usage = Counter(used)
+    start = (application.company_id + len(used)) % count
+    order = [(start + offset) % count + 1 for offset in range(count)]
+    return min(order, key=lambda phrasing: usage[phrasing])
+
+
+def _new_message_id(application: Application) -> str:
+    """Our own Message-ID, in the sender's domain so replies thread in their mail client."""
+    domain = application.user.email.rpartition("@")[2].strip() or MESSAGE_ID_FALLBACK_DOMAIN
+    return email.utils.make_msgid(domain=domain)
+
+
+def _angle(message_id: str) -> str:
+    """A Message-ID as it goes in a header: "<id@host>"."""
+    message_id = message_id.strip()
+    if not message_id:
+        return ""
+    return message_id if message_id.startswith("<") else f"<{message_id.strip('<>')}>"
+
+
+def _reply_subject(subject: str) -> str:
+    """ "Re: <subject>", never "Re: Re: <subject>"."""
+    return "Re: " + re.sub(r"^\s*((re|aw|sv)\s*:\s*)+", "", subject, flags=re.IGNORECASE)
+
+
+def _same_recipient(contact: Contact | None, to_email: str) -> Q:
+    if contact is not None:
+        return Q(contact=contact)
+    if to_email:
+        return Q(to_email__iexact=to_email)
+    return Q(pk__in=[])
+
+
+def _thread_parent(
+    *,
+    application: Application,
+    stage: str,
+    interview: Interview | None,
+    contact: Contact | None,
+    to_email: str,
+    exclude_pk: int | None,
+) -> Message | None:
+    """The earlier message this one replies to, in the same recipient's thread.
+
+    1. Check-in: the round's thank-you to the same person.
+    2. Second check-in: the round's first check-in to them, else that thank-you.
+    3. Any other stage after the thank-you: our latest message to them in this application.
+    A stay-in-touch note weeks later starts a fresh conversation; a thank-you may reply in the
+    scheduling thread (handled by the caller).
+    """
+    if stage in (Stage.THANK_YOU, Stage.STAY_IN_TOUCH):
+        return None
+    live = (
+        Message.objects.filter(application=application)
+        .filter(_same_recipient(contact, to_email))
+        .exclude(status__in=DEAD)
+        .exclude(message_id="")
+        .exclude(pk=exclude_pk)
+    )
+    if stage in CHECK_INS:
+        parent_stages = [Stage.THANK_YOU]
+        if stage == Stage.SECOND_CHECK_IN:
+            parent_stages.insert(0, Stage.CHECK_IN)
+        for parent_stage in parent_stages:
+            parent = live.filter(interview=interview, stage=parent_stage).order_by("pk").first()
+            if parent is not None:
+                return parent
+        return None
+    earlier = list(live.exclude(stage=Stage.STAY_IN_TOUCH))
+    far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return max(earlier, key=lambda m: (m.sent_at or m.due_at or far_past, m.pk), default=None)
+
+
+def _threading(
+    *,
+    application: Application,
+    stage: str,
+    interview: Interview | None,
+    contact: Contact | None,
+    to_email: str,
+    subject: str,
+    exclude_pk: int | None,
+) -> dict[str, str]:
+    """Subject and thread headers: a reply in the right thread, or a fresh subject."""
+    parent = _thread_parent(
+        application=application,
+        stage=stage,
+        interview=interview,
+        contact=contact,
+        to_email=to_email,
+        exclude_pk=exclude_pk,
+    )
+    if parent is not None:
+        references = " ".join(filter(None, [parent.references.strip(), parent.message_id]))
+        threaded = {
+            "subject": _reply_subject(parent.subject),
+            "in_reply_to": parent.message_id,
+            "references": references,
+        }
+    elif stage == Stage.THANK_YOU and interview and interview.scheduling_subject.strip():
+        scheduling_id = _angle(interview.scheduling_message_id)
+        threaded = {
+            "subject": _reply_subject(interview.scheduling_subject.strip()),
+            "in_reply_to": scheduling_id,
+            "references": scheduling_id,
+        }
+    else:
+        threaded = {"subject": subject, "in_reply_to": "", "references": ""}
+    max_subject = Message._meta.get_field("subject").max_length
+    max_id = Message._meta.get_field("in_reply_to").max_length
+    if len(threaded["in_reply_to"]) > max_id:
+        # A Message-ID this long is not one a mail client made: do not thread on it.
+        threaded["in_reply_to"] = threaded["references"] = ""
+    threaded["subject"] = threaded["subject"][:max_subject]
+    return threaded
+
+
+# -- writing messages ----------------------------------------------------------------------
+
+
+def _for_update(messages: QuerySet[Message] | Manager[Message]) -> QuerySet[Message]:
+    """Messages locked until the transaction ends.
+
+    The dispatcher claims with a conditional UPDATE (approved -> sending); holding the row lock
+    from our read to our write means it either claims before we read (we then leave a
+    "sending" message alone) or after we commit (and sees our status), never in between.
+    """
+    return messages.select_for_update(of=("self",))
+
+
+@dataclass
+class _Want:
+    """What one message should say and to whom (before rendering)."""
+
+    stage: str
+    contact: Contact | None
+    interview: Interview | None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def to_email(self) -> str:
+        return self.contact.email if self.contact else ""
+
+    @property
+    def to_name(self) -> str:
+        return self.contact.name if self.contact else ""
+
+
+def _compose(
+    *,
+    application: Application,
+    want: _Want,
+    phrasing: int,
+    exclude_pk: int | None,
+    people: list[InterviewParticipant] | None = None,
+) -> dict[str, str]:
+    """The rendered fields of a message: recipient, subject, bodies and thread headers."""
+    context = _context(
+        application=application,
+        stage=want.stage,
+        interview=want.interview,
+        contact=want.contact,
+        people=people,
+        extra=want.extra,
+    )
+    subject, text, html = render_stage(stage=want.stage, phrasing=phrasing, context=context)
+    return {
+        "to_email": want.to_email,
+        "to_name": want.to_name,
+        "body_text": text,
+        "body_html": html,
+        **_threading(
+            application=application,
+            stage=want.stage,
+            interview=want.interview,
+            contact=want.contact,
+            to_email=want.to_email,
+            subject=subject,
+            exclude_pk=exclude_pk,
+        ),
+    }
+
+
+def _label(message: Message) -> str:
+    who = message.to_name or message.to_email or "(no recipient yet)"
+    return f"{Stage(message.stage).label} to {who}"
+
+
+def _when(at: dt.datetime | None, calendar: cadence.SenderCalendar) -> str:
+    if at is None:
+        return "no time set"
+    local = at.astimezone(calendar.zone)
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def _create(
+    *,
+    application: Application,
+    want: _Want,
+    due_at: dt.datetime,
+    late: bool = False,
+    held_reason: str = "",
+    why: str,
+    calendar: cadence.SenderCalendar,
+    people: list[InterviewParticipant] | None = None,
+) -> Message:
+    """Render and save a new draft (or a held one), with a "drafted" timeline entry."""
+    phrasing = _choose_phrasing(application=application, stage=want.stage, exclude_pk=None)
+    fields = _compose(
+        application=application, want=want, phrasing=phrasing, exclude_pk=None, people=people
+    )
+    message = Message.objects.create(
+        user_id=application.user_id,
+        application=application,
+        interview=want.interview,
+        contact=want.contact,
+        stage=want.stage,
+        status=Status.HELD if held_reason else Status.DRAFT,
+        status_reason=held_reason,
+        phrasing=phrasing,
+        message_id=_new_message_id(application),
+        due_at=due_at,
+        late=late,
+        **fields,
+    )
+    detail = why
+    if late:
+        detail += " Its ideal moment has passed, so it is due at once."
+    if held_reason:
+        detail += f" On hold: {held_reason}"
+    timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.DRAFTED,
+        summary=f"{_label(message)} drafted, due {_when(due_at, calendar)}",
+        detail=detail.strip(),
+        interview=want.interview,
+        message=message,
+    )
+    return message
+
+
+def _refresh(
+    *,
+    message: Message,
+    application: Application,
+    want: _Want,
+    due_at: dt.datetime | None,
+    late: bool | None = None,
+    why: str,
+    calendar: cadence.SenderCalendar,
+    people: list[InterviewParticipant] | None = None,
+) -> None:
+    """Re-render and re-time a message the user has not edited by hand.
+
+    1. Render with the current facts, keeping its phrasing (so a re-plan changes only what
+       the facts changed).
+    2. Text or recipient changed on an approved message: back to draft, approval cleared.
+    3. Save and say on the timeline what changed and why; nothing changed, nothing written.
+    """
+    phrasing = message.phrasing
+    if not 1 <= phrasing <= phrasing_count(want.stage):
+        phrasing = _choose_phrasing(
+            application=application, stage=want.stage, exclude_pk=message.pk
+        )
+    fields = _compose(
+        application=application, want=want, phrasing=phrasing, exclude_pk=message.pk, people=people
+    )
+    fields.update(contact_id=want.contact.pk if want.contact else None, phrasing=phrasing)
+    content_changed = any(
+        getattr(message, name) != fields[name]
+        for name in ("to_email", "subject", "body_text", "body_html")
+    )
+    other_changed = any(getattr(message, name) != value for name, value in fields.items())
+    new_due = due_at if due_at is not None else message.due_at
+    new_late = message.late if late is None else late
+    retimed = new_due != message.due_at
+    if not (other_changed or retimed or new_late != message.late):
+        return
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.due_at, message.late = new_due, new_late
+    # Approval covers the text and the recipient: a change needs a fresh one. A held message
+    # stays held, but loses the approval it would have gone back to.
+    unapproved = content_changed and message.approved_at is not None
+    if unapproved:
+        message.approved_at = None
+        if message.status == Status.APPROVED:
+            message.status = Status.DRAFT
+    message.save()
+    if unapproved:
+        summary = f"{_label(message)} redrafted: it needs your approval again"
+    elif content_changed:
+        summary = f"{_label(message)} redrafted"
+    elif retimed:
+        summary = f"{_label(message)} rescheduled for {_when(new_due, calendar)}"
+    else:
+        return  # only thread headers or the late flag moved: nothing worth a timeline line
+    if content_changed and retimed:
+        summary += f", due {_when(new_due, calendar)}"
+    timeline_record(
+        application=application,
+        kind=TimelineEvent.Kind.EDITED,
+        summary=summary,
+        detail=why,
+        interview=message.interview,
+        message=message,
+    )
+
+
+def _cancel(*, message: Message, reason: str) -> None:
+    """Cancel a pending message, with the reason on it and on the timeline."""
+    message.status, message.status_reason = Status.CANCELLED, reason[:500]
+    message.save(update_fields=["status", "status_reason", "updated_at"])
+    timeline_record(
+        application=message.application,
+        kind=TimelineEvent.Kind.CANCELLED,
+        summary=f"{_label(message)} cancelled",
+        detail=reason,
+        interview=message.interview,
+        message=message,
+    )
+
+
+def _hold(*, message: Message, reason: str) -> None:
+    """Hold a draft or approved message (it keeps its approval time for the release)."""
+    if message.status == Status.HELD and message.status_reason == reason:
+        return
+    was_held = message.status == Status.HELD
+    message.status, message.status_reason = Status.HELD, reason[:500]
+    message.save(update_fields=["status", "status_reason", "updated_at"])
+    if not was_held:
+        timeline_record(
+            application=message.application,
+            kind=TimelineEvent.Kind.HELD,
+            summary=f"{_label(message)} on hold",
+            detail=reason,
+            interview=message.interview,
+            message=message,
+        )
+
+
+def _release(
+    *, message: Message, now: dt.datetime, calendar: cadence.SenderCalendar, reason: str
+) -> None:
+    """End a hold: approved again if it was approved, else a draft; a missed time moves on."""
+    message.status = Status.APPROVED if message.approved_at else Status.DRAFT
+    message.status_reason = ""
+    if message.due_at is not None and message.due_at < now:
+        # Spec §7: a stage that fell due during the pause goes at the next window start.
+        message.due_at = cadence.resume_due(
+            due_at=message.due_at, resumed_at=now, calendar=calendar
+        )
+    message.save(update_fields=["status", "status_reason", "due_at", "updated_at"])
+    timeline_record(
+        application=message.application,
+        kind=TimelineEvent.Kind.RESUMED,
+        summary=f"{_label(message)} no longer on hold, due {_when(message.due_at, calendar)}",
+        detail=reason,
+        interview=message.interview,
+        message=message,
+    )
+
+
+# -- thank-yous ----------------------------------------------------------------------------
+
+
+def _thank_you_wants(
+    *, application: Application, interview: Interview, people: list[InterviewParticipant]
+) -> dict[int | None, _Want]:
+    """Who gets a thank-you for this interview, keyed by contact id.
+
+    1. Every interviewer with an address gets their own.
+    2. Interviewers without one are thanked by name through ONE message to the main contact
+       (or a recruiter/coordinator in the interview) with an address; if that person already
+       gets a thank-you, the request goes into it.
+    3. Nobody with an address to ask: that message is drafted to the main contact (or
+       coordinator) without an address, for the user to fill in; with no such person at all,
+       each interviewer's own thank-you is drafted without an address.
+    """
+    wants: dict[int | None, _Want] = {}
+    missing: list[InterviewParticipant] = []
+    for participant in people:
+        if participant.contact.email:
+            wants[participant.contact_id] = _Want(Stage.THANK_YOU, participant.contact, interview)
+        else:
+            missing.append(participant)
+    if not missing:
+        return wants
+    coordinators = [
+        p.contact
+        for p in people
+        if p.contact.kind in (Contact.Kind.RECRUITER, Contact.Kind.COORDINATOR)
+    ]
+    main = application.main_contact
+    candidates = [c for c in [main, *coordinators] if c is not None]
+    via = next((c for c in candidates if c.email), None) or next(iter(candidates), None)
+    if via is None:
+        for participant in missing:
+            wants[participant.contact_id] = _Want(Stage.THANK_YOU, participant.contact, interview)
+        return wants
+    names = _join_names(p.contact.name for p in missing if p.contact_id != via.pk)
+    want = wants.setdefault(via.pk, _Want(Stage.THANK_YOU, via, interview))
+    if names:
+        want.extra["pass_on_names"] = names
+    return wants
+
+
+def _thank_you_due(
+    *,
+    message: Message | None,
+    interview: Interview,
+    now: dt.datetime,
+    calendar: cadence.SenderCalendar,
+) -> tuple[dt.datetime, bool]:
+    """The thank-you's due time and late flag; an existing plan stands while still right.
+
+    A message already due at (or after) its ideal moment that has simply passed keeps its time:
+    re-planning it to "now" would mark it late for no reason.
+    """
+    due = cadence.thank_you_due(interview_end=interview.ends_at, now=now, calendar=calendar)
+    if due.late and message is not None and message.due_at is not None:
+        ideal = cadence.thank_you_due(
+            interview_end=interview.ends_at, now=interview.ends_at, calendar=calendar
+        ).at
+        if ideal <= message.due_at <= now:
+            return message.due_at, message.late
+    return due.at, due.late
+
+
+def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.datetime) -> None:
+    """Draft, re-render or cancel this interview's thank-yous to match its participants."""
+    if application.has_ended:
+        return
+    calendar, _ = cadence_inputs_for(user=application.user)
+    people = _participants(interview)
+    wants = _thank_you_wants(application=application, interview=interview, people=people)
+    existing = list(
+        _for_update(Message.objects.filter(interview=interview, stage=Stage.THANK_YOU))
+        .exclude(status=Status.CANCELLED)
+        .select_related("contact")
+    )
+    by_contact = {m.contact_id: m for m in existing}
+    why = "Planned from the interview as logged."
+    for contact_id, want in wants.items():
+        message = by_contact.get(contact_id)
+        due_at, late = _thank_you_due(
+            message=message, interview=interview, now=now, calendar=calendar
+        )
+        if message is None:
+            _create(
+                application=application,
+                want=want,
+                due_at=due_at,
+                late=late,
+                why=why,
+                calendar=calendar,
+                people=people,
+            )
+        elif message.status in PENDING and not message.edited_by_user:
+            _refresh(
+                message=message,
+                application=application,
+                want=want,
+                due_at=due_at,
+                late=late,
+                why="The interview was edited.",
+                calendar=calendar,
+                people=people,
+            )
+    present = {p.contact_id for p in people}
+    for message in existing:
+        if message.contact_id in wants or message.status not in PENDING:
+            continue
+        if message.edited_by_user:
+            continue  # the user wrote it: theirs to skip
+        if message.contact_id in present or message.contact_id == getattr(
+            application.main_contact, "pk", None
+        ):
+            reason = "Not needed any more: the interview's participants or addresses changed."
+        else:
+            reason = f"{message.to_name or 'This person'} is no longer listed in this interview."
+        _cancel(message=message, reason=reason)
+
+
+# -- check-ins and the rest of the cadence ------------------------------------------------
+
+
+def _check_in_contact(
+    *, application: Application, people: list[InterviewParticipant]
+) -> Contact | None:
+    """The main contact, else the first interviewer with an address (else whoever is known)."""
+    main = application.main_contact
+    if main is not None and main.email:
+        return main
+    with_email = next((p.contact for p in people if p.contact.email), None)
+    if with_email is not None:
+        return with_email
+    return main or next((p.contact for p in people), None)
+
+
+def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
+    """Bring the application's pending check-ins in line with cadence.plan().
+
+    1. Pending thank-yous and check-ins of a deleted interview, and check-ins of an older
+       round, are cancelled (a new round restarts the cadence).
+    2. Plan the current round from the facts; a stage with no due time is cancelled with the
+       cadence's reason; a missing one is drafted; a pending one not edited by hand is
+       re-rendered and re-timed.
+    3. Held by the plan (pause, out-of-office): pending check-ins go on hold; once the hold
+       ends they are released. Other held messages are released when the application is no
+       longer paused.
+    """
+    calendar, settings = cadence_inputs_for(user=application.user)
+    interview = current_round(application=application)
+    # 1.
+    orphans = _for_update(Message.objects).filter(
+        application=application,
+        interview__isnull=True,
+        stage__in=[Stage.THANK_YOU, *CHECK_INS],
+        status__in=PENDING,
+    )
+    for message in orphans:
+        _cancel(message=message, reason="Its interview was deleted.")
+    older = (
+        _for_update(Message.objects)
+        .filter(application=application, stage__in=CHECK_INS, status__in=PENDING)
+        .exclude(interview=interview)
+    )
+    for message in older:
+        _cancel(
+            message=message,
+            reason="A new round was scheduled: the check-ins start again from that interview.",
+        )
+    if interview is None:
+        return
+    # 2.
+    facts = cadence_facts_for(
+        application=application, now=now, calendar=calendar, settings=settings
+    )
+    plan = cadence.plan(facts)
+    people = _participants(interview)
+    contact = _check_in_contact(application=application, people=people)
+    why = reason or "Planned by the follow-up cadence."
+    for stage, due_at in (
+        (Stage.CHECK_IN, plan.check_in),
+        (Stage.SECOND_CHECK_IN, plan.second_check_in),
+    ):
+        message = (
+            _for_update(Message.objects.filter(interview=interview, stage=stage))
+            .exclude(status=Status.CANCELLED)
+            .first()
+        )
+        if due_at is None:
+            if message is not None and message.status in PENDING:
+                _cancel(
+                    message=message,
+                    reason=plan.stopped_reason or "The cadence has no further check-in here.",
+                )
+            continue
+        want = _Want(stage, contact, interview)
+        if message is None:
+            _create(
+                application=application,
+                want=want,
+                due_at=due_at,
+                held_reason=plan.held_reason if plan.held else "",
+                why=why,
+                calendar=calendar,
+                people=people,
+            )
+            continue
+        if message.status not in PENDING:
+            continue  # sent, sending, failed or skipped: not ours to change
+        if not message.edited_by_user:
+            _refresh(
+                message=message,
+                application=application,
+                want=want,
+                due_at=due_at,
+                why=why,
+                calendar=calendar,
+                people=people,
+            )
+        # 3.
+        if plan.held:
+            _hold(message=message, reason=plan.held_reason)
+        elif message.status == Status.HELD:
+            _release(message=message, now=now, calendar=calendar, reason=why)
+    if not application.paused:
+        held = _for_update(
+            Message.objects.filter(application=application, status=Status.HELD)
+        ).exclude(stage__in=CHECK_INS)
+        for message in held:
+            _release(message=message, now=now, calendar=calendar, reason=why)
+
+
+# -- the public operations -----------------------------------------------------------------
+
+
+def _lock(application_id: int) -> Application:
+    """The application row, locked for the transaction (two re-plans never interleave)."""
+    return (
+        Application.objects.select_for_update()
+        .select_related("company", "user")
+        .get(pk=application_id)
+    )
+
+
+def plan_interview(*, interview: Interview, now: dt.datetime | None = None) -> list[Message]:
+    """Draft or re-plan an interview's thank-yous and the application's check-ins.
+
+    Idempotent: running it again with unchanged facts changes nothing. Returns the pending
+    thank-yous of this interview and the pending check-ins of the current round.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = _lock(interview.application_id)
+        interview = Interview.objects.get(pk=interview.pk)
+        _plan_thank_yous(application=application, interview=interview, now=now)
+        _replan(application=application, now=now, reason="Planned from the interview as logged.")
+        current = current_round(application=application)
+        return list(
+            Message.objects.filter(status__in=PENDING)
+            .filter(
+                Q(interview=interview, stage=Stage.THANK_YOU)
+                | Q(interview=current, stage__in=CHECK_INS)
+            )
+            .order_by("due_at", "pk")
+        )
+
+
+def replan_application(
+    *, application: Application, now: dt.datetime | None = None, reason: str = ""
+) -> None:
+    """Re-plan the pending check-ins after any event (reply, outcome, pause, new round ...).
+
+    `reason` (e.g. "They said there is no news yet.") goes on the timeline entries it writes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _replan(application=_lock(application.pk), now=now, reason=reason)
+
+
+def draft_message(
+    *,
+    application: Application,
+    stage: str,
+    contact: Contact | None = None,
+    interview: Interview | None = None,
+    due_at: dt.datetime,
+    context: dict | None = None,
+) -> Message:
+    """Draft one event-driven message (rejection reply, withdrawal, no-news reply, ...).
+
+    `contact` defaults to the check-in recipient; `context` adds template values such as
+    deadline (a date), ask_feedback (bool) or hook (the stay-in-touch slot).
+    """
+    with transaction.atomic():
+        application = _lock(application.pk)
+        interview = interview or current_round(application=application)
+        people = _participants(interview)
+        if contact is None:
+            contact = _check_in_contact(application=application, people=people)
+        calendar, _ = cadence_inputs_for(user=application.user)
+        return _create(
+            application=application,
+            want=_Want(stage, contact, interview, dict(context or {})),
+            due_at=due_at,
+            why="Drafted for your approval.",
+            calendar=calendar,
+            people=people,
+        )
