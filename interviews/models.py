@@ -38,6 +38,9 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:company", args=[self.pk])
+
 
 class Contact(models.Model):
     class Tone(models.TextChoices):
@@ -73,6 +76,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.company})" if self.company_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:contact", args=[self.pk])
 
     @property
     def first_name(self) -> str:
@@ -210,8 +216,13 @@ class Interview(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = self.round_name or f"Round {self.round_number}"
-        return f"{label} — {self.application}"
+        return f"{self.label} — {self.application}"
+
+    @property
+    def label(self) -> str:
+        """The round for people to read, e.g. "Round 2 · Technical"."""
+        base = f"Round {self.round_number}"
+        return f"{base} · {self.round_name}" if self.round_name else base
 
 
 class InterviewParticipant(models.Model):

@@ -1,14 +1,288 @@
-"""Views of the interviews app (placeholders until the UI lands)."""
+"""Pages of the interviews app: each loads its rows and calls one domain function."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from followup.accounts.validators import available_time_zones
+from followup.owned import get_owned_or_404
+from interviews import selectors, services
+from interviews.forms import ApplicationForm, ContactForm, InterviewForms
+from interviews.models import Application, Company, Contact, Interview
+
+
+def _log_form_context(forms: InterviewForms, *, user: object, **extra: object) -> dict:
+    """What the log/edit template needs besides the forms: the suggestion lists."""
+    return {
+        "form": forms.form,
+        "formset": forms.formset,
+        "company_names": selectors.company_names(user=user),
+        "roles_by_company": selectors.open_roles_by_company(user=user),
+        "time_zones": sorted(available_time_zones()),
+        **extra,
+    }
 
 
 @login_required
-def dashboard(request):
-    return render(request, "base.html")
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", selectors.SHOW_ACTIVE)
+    if show not in selectors.DASHBOARD_FILTERS:
+        show = selectors.SHOW_ACTIVE
+    return render(
+        request,
+        "interviews/dashboard.html",
+        {
+            "applications": selectors.application_list(user=request.user, show=show),
+            "counts": selectors.application_counts(user=request.user),
+            "show": show,
+        },
+    )
 
 
 @login_required
-def interview_log(request):
-    return render(request, "base.html")
+@require_http_methods(["GET", "POST"])
+def interview_log(request: HttpRequest) -> HttpResponse:
+    application = None
+    # "Log the next round" links pass the application to prefill company and role.
+    application_id = request.GET.get("application", "")
+    if application_id.isdigit():
+        application = get_owned_or_404(Application, user=request.user, pk=int(application_id))
+    if request.method == "POST":
+        forms = InterviewForms(request.POST, user=request.user)
+        if forms.is_valid():
+            try:
+                interview = services.interview_log(**forms.service_kwargs())
+            except ValidationError as exc:
+                forms.add_error(exc)
+            else:
+                messages.success(request, "Interview logged.")
+                return redirect(interview.application)
+    else:
+        forms = InterviewForms(user=request.user, application=application)
+    return render(
+        request,
+        "interviews/interview_form.html",
+        _log_form_context(forms, user=request.user, interview=None, application=application),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_owned_or_404(
+        Interview.objects.select_related("application__company"),
+        user=request.user,
+        owner_field="application__user",
+        pk=pk,
+    )
+    if request.method == "POST":
+        forms = InterviewForms(request.POST, user=request.user, interview=interview)
+        if forms.is_valid():
+            try:
+                services.interview_update(interview=interview, **forms.service_kwargs())
+            except ValidationError as exc:
+                forms.add_error(exc)
+            else:
+                messages.success(request, "Interview saved.")
+                return redirect(interview.application)
+    else:
+        forms = InterviewForms(user=request.user, interview=interview)
+    return render(
+        request,
+        "interviews/interview_form.html",
+        _log_form_context(
+            forms, user=request.user, interview=interview, application=interview.application
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; only a POST deletes."""
+    interview = get_owned_or_404(
+        Interview.objects.select_related("application__company"),
+        user=request.user,
+        owner_field="application__user",
+        pk=pk,
+    )
+    if request.method == "POST":
+        application = services.interview_delete(interview=interview, user=request.user)
+        messages.success(request, "Interview deleted.")
+        return redirect(application)
+    return render(
+        request,
+        "interviews/confirm_delete.html",
+        {
+            "object_label": str(interview),
+            "what": "interview",
+            "consequences": "Its interviewers stay in your contacts.",
+            "cancel_url": interview.application.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_owned_or_404(
+        Application.objects.select_related("company", "main_contact"), user=request.user, pk=pk
+    )
+    return render(
+        request,
+        "interviews/application_detail.html",
+        {
+            "application": application,
+            "interviews": selectors.application_interviews(application=application),
+            "contacts": selectors.application_contacts(application=application),
+            "timeline": selectors.application_timeline(application=application),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_owned_or_404(
+        Application.objects.select_related("company"), user=request.user, pk=pk
+    )
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.application_update(
+                    application=application, user=request.user, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Application saved.")
+                return redirect(application)
+    else:
+        form = ApplicationForm(user=request.user, initial=ApplicationForm.initial_for(application))
+    return render(
+        request,
+        "interviews/application_form.html",
+        {
+            "form": form,
+            "application": application,
+            "company_names": selectors.company_names(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; only a POST deletes."""
+    application = get_owned_or_404(
+        Application.objects.select_related("company"), user=request.user, pk=pk
+    )
+    if request.method == "POST":
+        services.application_delete(application=application, user=request.user)
+        messages.success(request, f"Deleted the application for {application.role}.")
+        return redirect("interviews:dashboard")
+    return render(
+        request,
+        "interviews/confirm_delete.html",
+        {
+            "object_label": str(application),
+            "what": "application",
+            "consequences": (
+                "Its interviews, its messages (drafts included) and its timeline go too. "
+                "The company and its contacts stay."
+            ),
+            "cancel_url": application.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_owned_or_404(Contact.objects.select_related("company"), user=request.user, pk=pk)
+    return render(
+        request,
+        "interviews/contact_detail.html",
+        {
+            "contact": contact,
+            "participations": selectors.contact_participations(contact=contact),
+            "main_for": selectors.contact_applications_as_main(contact=contact),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_owned_or_404(Contact.objects.select_related("company"), user=request.user, pk=pk)
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.contact_update(
+                    contact=contact, user=request.user, details=form.contact_details()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Contact saved.")
+                return redirect("interviews:contact", pk=contact.pk)
+    else:
+        form = ContactForm(initial=ContactForm.initial_for(contact))
+    return render(request, "interviews/contact_form.html", {"form": form, "contact": contact})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; only a POST deletes."""
+    contact = get_owned_or_404(Contact.objects.select_related("company"), user=request.user, pk=pk)
+    if request.method == "POST":
+        services.contact_delete(contact=contact, user=request.user)
+        messages.success(request, f"Deleted {contact.name}.")
+        return redirect("interviews:company", pk=contact.company_id)
+    return render(
+        request,
+        "interviews/confirm_delete.html",
+        {
+            "object_label": str(contact),
+            "what": "contact",
+            "consequences": (
+                "They are removed from the interviews they were in, and no longer the main "
+                "contact of any application."
+            ),
+            "cancel_url": contact.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def company_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "interviews/company_list.html",
+        {"companies": selectors.company_list(user=request.user)},
+    )
+
+
+@login_required
+@require_GET
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_owned_or_404(Company, user=request.user, pk=pk)
+    return render(
+        request,
+        "interviews/company_detail.html",
+        {
+            "company": company,
+            "applications": company.applications.order_by("-last_activity_at"),
+            "contacts": company.contacts.order_by("name"),
+        },
+    )

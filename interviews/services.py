@@ -1,0 +1,483 @@
+"""Writes of the interviews app: log and edit interviews, applications and contacts.
+
+Each function is one transaction: either everything it describes is saved, or
+nothing is (a failure half-way rolls the whole thing back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import dateformat, timezone
+from django.utils.text import get_text_list
+
+from followup.accounts.models import User
+from interviews import selectors
+from interviews.models import (
+    Application,
+    Company,
+    Contact,
+    Interview,
+    InterviewParticipant,
+    TimelineEvent,
+)
+from interviews.timeline import timeline_record
+
+Kind = TimelineEvent.Kind
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """What we know about a person at a company."""
+
+    name: str
+    honorific: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    linkedin_url: str = ""
+    tone: str = Contact.Tone.FORMAL
+    kind: str = Contact.Kind.INTERVIEWER
+
+
+@dataclass(frozen=True)
+class ParticipantInput:
+    """One interviewer row: an existing contact or a new person, and what to mention."""
+
+    contact: Contact | None = None
+    new_contact: ContactDetails | None = None
+    discussed: str = ""
+    questions: str = ""
+    promised: str = ""
+    added_point: str = ""
+    is_main: bool = False
+
+
+@dataclass(frozen=True)
+class InterviewDetails:
+    """The interview's own fields; starts_at/ends_at are aware datetimes."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str
+    round_number: int | None = None
+    round_name: str = ""
+    format: str = Interview.Format.VIDEO
+    location: str = ""
+    decision_date: dt.date | None = None
+    decision_words: str = ""
+    another_round_expected: bool = False
+    next_step: str = ""
+    notes: str = ""
+    scheduling_subject: str = ""
+    scheduling_message_id: str = ""
+
+
+_NOTE_FIELDS = ("discussed", "questions", "promised", "added_point")
+_MAIN_CONTACT_KINDS = (Contact.Kind.RECRUITER, Contact.Kind.COORDINATOR)
+
+
+def _after_interview_saved(interview: Interview) -> None:
+    """Draft the thank-yous and plan the check-ins, in the interview's transaction."""
+    # Imported here: messaging builds on interviews, not the other way round.
+    from messaging.drafting import plan_interview
+
+    plan_interview(interview=interview)
+
+
+def _after_stage_changed(application: Application, *, previous_stage: str) -> None:
+    """Let the cadence stop or resume its check-ins for the new stage."""
+    from messaging.drafting import replan_application
+
+    replan_application(
+        application=application,
+        reason=f"The stage changed from {Application.Stage(previous_stage).label} "
+        f"to {application.get_stage_display()}.",
+    )
+
+
+def _after_interview_deleted(application: Application) -> None:
+    """Cancel what was planned for the deleted interview and re-plan the rest."""
+    from messaging.drafting import replan_application
+
+    replan_application(application=application, reason="An interview was deleted.")
+
+
+def _check_interview_details(details: InterviewDetails) -> None:
+    """The rules the form checks too, repeated here so no caller can skip them."""
+    errors: dict[str, str] = {}
+    try:
+        zone = zoneinfo.ZoneInfo(details.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = f"“{details.time_zone}” is not a time zone we know."
+        zone = None
+    if timezone.is_naive(details.starts_at) or timezone.is_naive(details.ends_at):
+        raise ValueError("starts_at and ends_at must be aware datetimes.")
+    if details.ends_at <= details.starts_at:
+        errors["end_time"] = "The interview must end after it starts."
+    if (
+        details.decision_date
+        and zone is not None
+        and details.decision_date < details.starts_at.astimezone(zone).date()
+    ):
+        errors["decision_date"] = "The decision date cannot be before the interview."
+    if errors:
+        raise ValidationError(errors)
+
+
+def company_get_or_create(*, user: User, name: str) -> Company:
+    """The user's company with this name (ignoring case), created if new."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"company": "Enter the company's name."})
+    company = selectors.company_by_name(user=user, name=name)
+    return company or Company.objects.create(user=user, name=name)
+
+
+def _fill_blanks(contact: Contact, details: ContactDetails) -> None:
+    """Add what a reused contact is missing; never overwrite what the user entered before."""
+    changed = []
+    for field in ("honorific", "title", "email", "phone", "linkedin_url"):
+        value = getattr(details, field)
+        if value and not getattr(contact, field):
+            setattr(contact, field, value)
+            changed.append(field)
+    if changed:
+        contact.save(update_fields=changed)
+
+
+def _contact_for(*, user: User, company: Company, details: ContactDetails) -> Contact:
+    """Reuse the existing contact this person matches, or create them."""
+    match = selectors.contact_match(
+        user=user, company=company, name=details.name, email=details.email
+    )
+    if match is not None:
+        _fill_blanks(match, details)
+        return match
+    values = {field.name: getattr(details, field.name) for field in fields(ContactDetails)}
+    values["name"] = " ".join(details.name.split())
+    return Contact.objects.create(user=user, company=company, **values)
+
+
+def _resolve_participants(
+    *, user: User, company: Company, participants: Sequence[ParticipantInput]
+) -> list[tuple[Contact, ParticipantInput]]:
+    """Each row's contact (existing, matched or new); the same person twice is an error."""
+    if not participants:
+        raise ValidationError("Add at least one interviewer.")
+    resolved: list[tuple[Contact, ParticipantInput]] = []
+    seen: set[int] = set()
+    for row in participants:
+        if row.contact is not None:
+            if row.contact.user_id != user.pk:
+                raise ValidationError("That contact is not one of yours.")
+            contact = row.contact
+        elif row.new_contact is not None and row.new_contact.name.strip():
+            contact = _contact_for(user=user, company=company, details=row.new_contact)
+        else:
+            raise ValidationError("Each interviewer needs a contact or a name.")
+        if contact.pk in seen:
+            raise ValidationError(f"{contact.name} is listed twice in this interview.")
+        seen.add(contact.pk)
+        resolved.append((contact, row))
+    return resolved
+
+
+def _sync_participants(
+    *, interview: Interview, resolved: list[tuple[Contact, ParticipantInput]]
+) -> None:
+    """Make the interview's participants exactly these rows, in this order."""
+    existing = {p.contact_id: p for p in interview.participants.all()}
+    keep = {contact.pk for contact, _ in resolved}
+    interview.participants.exclude(contact_id__in=keep).delete()
+    for position, (contact, row) in enumerate(resolved):
+        notes = {field: getattr(row, field) for field in _NOTE_FIELDS}
+        participant = existing.get(contact.pk)
+        if participant is None:
+            InterviewParticipant.objects.create(
+                interview=interview, contact=contact, position=position, **notes
+            )
+            continue
+        for field, value in notes.items():
+            setattr(participant, field, value)
+        participant.position = position
+        participant.save(update_fields=[*_NOTE_FIELDS, "position"])
+
+
+def _choose_main_contact(
+    *,
+    user: User,
+    application: Application,
+    resolved: list[tuple[Contact, ParticipantInput]],
+    main_contact: Contact | None,
+    new_main_contact: ContactDetails | None,
+) -> None:
+    """Set the application's main contact from what the user chose, or a sensible default.
+
+    1. a contact picked from the list, a new person, or a row marked main wins;
+    2. otherwise an application without one gets the first recruiter or
+       coordinator among the interviewers;
+    3. otherwise it keeps the one it has.
+    """
+    chosen: Contact | None = None
+    if main_contact is not None:
+        if main_contact.user_id != user.pk:
+            raise ValidationError({"main_contact": "That contact is not one of yours."})
+        chosen = main_contact
+    elif new_main_contact is not None and new_main_contact.name.strip():
+        chosen = _contact_for(user=user, company=application.company, details=new_main_contact)
+    else:
+        marked = [contact for contact, row in resolved if row.is_main]
+        if len(marked) > 1:
+            raise ValidationError("Mark only one person as the main contact.")
+        if marked:
+            chosen = marked[0]
+        elif application.main_contact_id is None:
+            chosen = next(
+                (contact for contact, _ in resolved if contact.kind in _MAIN_CONTACT_KINDS), None
+            )
+    if chosen is not None and chosen.pk != application.main_contact_id:
+        application.main_contact = chosen
+        application.save(update_fields=["main_contact", "updated_at"])
+
+
+def _set_stage(*, application: Application, stage: str, reason: str = "") -> bool:
+    """Move the application to `stage`, with its timeline event; False if it was there already."""
+    previous = application.stage
+    if stage == previous:
+        return False
+    application.stage = stage
+    if stage in Application.ENDED_STAGES:
+        application.closed_at = application.closed_at or timezone.now()
+    else:
+        application.closed_at = None
+    application.save(update_fields=["stage", "closed_at", "updated_at"])
+    labels = dict(Application.Stage.choices)
+    timeline_record(
+        application=application,
+        kind=Kind.STAGE_CHANGED,
+        summary=f"Stage changed from {labels.get(previous, previous)} to {labels[stage]}",
+        detail=reason,
+    )
+    _after_stage_changed(application, previous_stage=previous)
+    return True
+
+
+def interview_summary(interview: Interview, contacts: Sequence[Contact]) -> str:
+    """One line for the timeline: which round, when (in its zone) and with whom."""
+    label = interview.label
+    local = interview.starts_at.astimezone(zoneinfo.ZoneInfo(interview.time_zone))
+    when = dateformat.format(local, "D j M Y, H:i")
+    people = get_text_list([c.name for c in contacts], "and")
+    return f"{label} on {when} with {people}" if people else f"{label} on {when}"
+
+
+def _apply_details(interview: Interview, details: InterviewDetails) -> None:
+    for field in fields(InterviewDetails):
+        if field.name == "round_number":
+            continue
+        setattr(interview, field.name, getattr(details, field.name))
+    if details.round_number:
+        interview.round_number = details.round_number
+
+
+def interview_log(
+    *,
+    user: User,
+    company_name: str,
+    role: str,
+    job_url: str = "",
+    details: InterviewDetails,
+    participants: Sequence[ParticipantInput],
+    main_contact: Contact | None = None,
+    new_main_contact: ContactDetails | None = None,
+) -> Interview:
+    """Log an interview, with its company, application and interviewers, in one transaction.
+
+    1. the company and the open application with this role are reused (names
+       compared ignoring case) or created;
+    2. the interview and one participant per interviewer are saved, new people
+       becoming contacts unless they match an existing one;
+    3. the main contact, the stage (applied -> interviewing) and the timeline
+       are updated, then the messaging engine is given its turn.
+    """
+    _check_interview_details(details)
+    role = " ".join(role.split())
+    if not role:
+        raise ValidationError({"role": "Enter the role you interviewed for."})
+    with transaction.atomic():
+        company = company_get_or_create(user=user, name=company_name)
+        application = selectors.open_application(user=user, company=company, role=role)
+        if application is None:
+            application = Application.objects.create(
+                user=user,
+                company=company,
+                role=role,
+                job_url=job_url,
+                stage=Application.Stage.INTERVIEWING,
+            )
+            timeline_record(
+                application=application,
+                kind=Kind.APPLICATION_CREATED,
+                summary=f"Application for {role} at {company.name} created",
+            )
+        elif job_url and job_url != application.job_url:
+            application.job_url = job_url
+            application.save(update_fields=["job_url", "updated_at"])
+
+        interview = Interview(application=application)
+        _apply_details(interview, details)
+        if not details.round_number:
+            interview.round_number = selectors.next_round_number(application=application)
+        interview.full_clean(exclude=["application"])
+        interview.save()
+
+        resolved = _resolve_participants(user=user, company=company, participants=participants)
+        _sync_participants(interview=interview, resolved=resolved)
+        _choose_main_contact(
+            user=user,
+            application=application,
+            resolved=resolved,
+            main_contact=main_contact,
+            new_main_contact=new_main_contact,
+        )
+        if application.stage == Application.Stage.APPLIED:
+            _set_stage(
+                application=application,
+                stage=Application.Stage.INTERVIEWING,
+                reason="An interview was logged.",
+            )
+        timeline_record(
+            application=application,
+            kind=Kind.INTERVIEW_LOGGED,
+            summary=interview_summary(interview, [contact for contact, _ in resolved]),
+            interview=interview,
+        )
+        _after_interview_saved(interview)
+    return interview
+
+
+def interview_update(
+    *,
+    interview: Interview,
+    user: User,
+    details: InterviewDetails,
+    participants: Sequence[ParticipantInput],
+    main_contact: Contact | None = None,
+    new_main_contact: ContactDetails | None = None,
+) -> Interview:
+    """Save an edited interview and its interviewers (added, changed, removed) at once."""
+    application = interview.application
+    if application.user_id != user.pk:
+        raise ValidationError("That interview is not one of yours.")
+    _check_interview_details(details)
+    with transaction.atomic():
+        _apply_details(interview, details)
+        interview.full_clean(exclude=["application"])
+        interview.save()
+        resolved = _resolve_participants(
+            user=user, company=application.company, participants=participants
+        )
+        _sync_participants(interview=interview, resolved=resolved)
+        _choose_main_contact(
+            user=user,
+            application=application,
+            resolved=resolved,
+            main_contact=main_contact,
+            new_main_contact=new_main_contact,
+        )
+        timeline_record(
+            application=application,
+            kind=Kind.INTERVIEW_UPDATED,
+            summary=interview_summary(interview, [contact for contact, _ in resolved]),
+            interview=interview,
+        )
+        _after_interview_saved(interview)
+    return interview
+
+
+def interview_delete(*, interview: Interview, user: User) -> Application:
+    """Delete an interview and note it on its application's timeline."""
+    application = interview.application
+    if application.user_id != user.pk:
+        raise ValidationError("That interview is not one of yours.")
+    with transaction.atomic():
+        contacts = [p.contact for p in interview.participants.select_related("contact")]
+        summary = interview_summary(interview, contacts)
+        interview.delete()
+        timeline_record(
+            application=application,
+            kind=Kind.INTERVIEW_DELETED,
+            summary=f"Deleted: {summary}",
+        )
+        _after_interview_deleted(application)
+    return application
+
+
+def application_update(
+    *,
+    application: Application,
+    user: User,
+    company_name: str,
+    role: str,
+    job_url: str = "",
+    stage: str,
+    notes: str = "",
+    main_contact: Contact | None = None,
+) -> Application:
+    """Save the application's own fields; a new stage goes on the timeline."""
+    if application.user_id != user.pk:
+        raise ValidationError("That application is not one of yours.")
+    if stage not in Application.Stage.values:
+        raise ValidationError({"stage": "Choose one of the stages."})
+    if main_contact is not None and main_contact.user_id != user.pk:
+        raise ValidationError({"main_contact": "That contact is not one of yours."})
+    role = " ".join(role.split())
+    if not role:
+        raise ValidationError({"role": "Enter the role."})
+    with transaction.atomic():
+        application.company = company_get_or_create(user=user, name=company_name)
+        application.role = role
+        application.job_url = job_url
+        application.notes = notes
+        application.main_contact = main_contact
+        application.full_clean(exclude=["user", "company", "main_contact"])
+        application.save()
+        _set_stage(application=application, stage=stage, reason="Changed by you.")
+    return application
+
+
+def application_delete(*, application: Application, user: User) -> None:
+    """Delete an application with its interviews, messages and timeline."""
+    if application.user_id != user.pk:
+        raise ValidationError("That application is not one of yours.")
+    with transaction.atomic():
+        # Interviews, messages and timeline events cascade; contacts and the
+        # company stay, since other applications may share them.
+        application.delete()
+
+
+def contact_update(*, contact: Contact, user: User, details: ContactDetails) -> Contact:
+    """Save a contact's details."""
+    if contact.user_id != user.pk:
+        raise ValidationError("That contact is not one of yours.")
+    with transaction.atomic():
+        for field in fields(ContactDetails):
+            setattr(contact, field.name, getattr(details, field.name))
+        contact.name = " ".join(contact.name.split())
+        contact.full_clean(exclude=["user", "company"])
+        contact.save()
+    return contact
+
+
+def contact_delete(*, contact: Contact, user: User) -> None:
+    """Delete a contact; they leave the interviews they were in."""
+    if contact.user_id != user.pk:
+        raise ValidationError("That contact is not one of yours.")
+    with transaction.atomic():
+        contact.delete()
