@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: container health checks reach /healthz/ by IP over plain HTTP.
+    "followup.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "followup.context_processors.site",
+                "followup.context_processors.queue",
             ],
         },
     },
@@ -121,6 +124,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # Broadcast/control messages (celery inspect, remote control) live here too,
+        # not in a "control" folder of whatever directory the worker started in.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -141,6 +147,44 @@ CELERY_TIMEZONE = "UTC"
 FOLLOWUP_DISPATCH_INTERVAL_SECONDS = env.integer(
     "FOLLOWUP_DISPATCH_INTERVAL_SECONDS", 60, minimum=1
 )
+# At most this many messages claimed per beat tick (the rest wait for the next one).
+FOLLOWUP_DISPATCH_BATCH_SIZE = env.integer("FOLLOWUP_DISPATCH_BATCH_SIZE", 500, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-messages": {
+        "task": "messaging.tasks.dispatch_due_messages",
+        "schedule": FOLLOWUP_DISPATCH_INTERVAL_SECONDS,
+        # A tick still queued when the next one is due is dropped, not piled up.
+        "options": {"expires": FOLLOWUP_DISPATCH_INTERVAL_SECONDS},
+    },
+    # Out-of-office holds whose return date has come: the check-ins go again.
+    "end-out-of-office-holds": {
+        "task": "messaging.tasks.end_out_of_office_holds",
+        "schedule": FOLLOWUP_DISPATCH_INTERVAL_SECONDS,
+        "options": {"expires": FOLLOWUP_DISPATCH_INTERVAL_SECONDS},
+    },
+    # Three unanswered messages: the application goes quiet (a matter of days, not minutes).
+    "mark-quiet-applications": {
+        "task": "messaging.tasks.mark_quiet_applications",
+        "schedule": 15 * 60,
+        "options": {"expires": 15 * 60},
+    },
+}
+# Transient ESP errors (5xx, 429, timeouts) retry with exponential backoff:
+# about BACKOFF_SECONDS * 2**n (randomised), at most BACKOFF_MAX, MAX_RETRIES times;
+# after that the message is marked failed.
+FOLLOWUP_SEND_MAX_RETRIES = env.integer("FOLLOWUP_SEND_MAX_RETRIES", 5, minimum=0)
+FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS = env.integer(
+    "FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS", 30, minimum=1
+)
+FOLLOWUP_SEND_RETRY_BACKOFF_MAX = env.integer("FOLLOWUP_SEND_RETRY_BACKOFF_MAX", 600, minimum=1)
+# A message left "sending" this long has no live task behind it (a worker died) and
+# the beat settles it (messaging.dispatch.recover_stale_claims).
+FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 600, minimum=1)
+if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "FOLLOWUP_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT, "
+        "or a slow but live send would be taken for a crashed one."
+    )
 
 # --- Email ---------------------------------------------------------------------
 # Embedded default: the local outbox (a table the app shows at /outbox/).
@@ -152,6 +196,13 @@ ANYMAIL = env.prefixed("ANYMAIL_")
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Followup <followup@localhost>")
 SERVER_EMAIL = env.string("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 20, minimum=1)
+# Anymail needs a number here (ANYMAIL_* variables arrive as text); well under the task
+# time limits so a hung ESP call ends as a retryable timeout.
+ANYMAIL["REQUESTS_TIMEOUT"] = env.integer("ANYMAIL_REQUESTS_TIMEOUT", EMAIL_TIMEOUT, minimum=1)
+# Send with the user's own address as From. Only when the ESP has verified the users'
+# domains; by default mail comes from DEFAULT_FROM_EMAIL's address under the user's
+# name, with Reply-To set to the user (messaging.dispatch.build_email).
+FOLLOWUP_SEND_AS_USER = env.boolean("FOLLOWUP_SEND_AS_USER", False)
 
 # --- Auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -6,4 +6,7 @@ urlpatterns = [
     path("accounts/", include("followup.accounts.urls")),
     path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
+    # ESP webhooks (delivery, bounce, inbound), e.g. anymail/postmark/tracking/, guarded by
+    # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.webhooks.
+    path("anymail/", include("anymail.urls")),
 ]

@@ -479,10 +479,12 @@ def plan(facts: CadenceFacts) -> Plan:
         """Step 6 for one unsent due time."""
         if resumed_at is not None:
             due = resume_due(due_at=due, resumed_at=resumed_at, calendar=calendar)
-        if due < now:
-            due = next_business_morning(after=now, calendar=calendar)
+        # The hold first: released right at its end (now == hold_end), a check-in goes then,
+        # not a day later (services.applications_end_holds re-plans as of the hold's end).
         if hold_end is not None and due < hold_end:
             due = hold_end
+        if due < now:
+            due = next_business_morning(after=now, calendar=calendar)
         return due
 
     def quiet_after(last: dt.datetime) -> dt.datetime:

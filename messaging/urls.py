@@ -1,9 +1,33 @@
 from django.urls import path
 
-from messaging import views
+from messaging import queue_views, views
 
 app_name = "messaging"
 
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
+    path("<int:pk>/edit/", views.message_edit, name="edit"),
+    path("<int:pk>/approve/", views.message_approve, name="approve"),
+    path("<int:pk>/unapprove/", views.message_unapprove, name="unapprove"),
+    path("<int:pk>/skip/", views.message_skip, name="skip"),
+    path("applications/<int:pk>/reply/", views.application_reply, name="application_reply"),
+    path("applications/<int:pk>/outcome/", views.application_outcome, name="application_outcome"),
+    path("applications/<int:pk>/pause/", views.application_pause, name="application_pause"),
+    path("applications/<int:pk>/resume/", views.application_resume, name="application_resume"),
+    # The approval queue (messaging/queue_views.py).
+    path("queue/", queue_views.queue, name="queue"),
+    path("queue/scheduled/", queue_views.scheduled, name="queue_scheduled"),
+    path("queue/sent/", queue_views.sent, name="queue_sent"),
+    path("queue/failed/", queue_views.failed, name="queue_failed"),
+    path("queue/approve-all/", queue_views.approve_all, name="queue_approve_all"),
+    path("queue/<int:pk>/", queue_views.card, name="queue_card"),
+    path("queue/<int:pk>/edit/", queue_views.edit, name="queue_edit"),
+    path("queue/<int:pk>/check/", queue_views.check, name="queue_check"),
+    path("queue/<int:pk>/approve/", queue_views.approve, name="queue_approve"),
+    path("queue/<int:pk>/unapprove/", queue_views.unapprove, name="queue_unapprove"),
+    path("queue/<int:pk>/skip/", queue_views.skip, name="queue_skip"),
+    path("queue/<int:pk>/send-now/", queue_views.send_now, name="queue_send_now"),
+    path("queue/<int:pk>/snooze/", queue_views.snooze, name="queue_snooze"),
+    path("queue/<int:pk>/retry/", queue_views.retry, name="queue_retry"),
 ]

@@ -1,9 +1,260 @@
-"""Views of the messaging app (placeholders until the engine lands)."""
+"""Pages and actions of the messaging app: each loads its rows and calls one domain function."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from followup.accounts.services import profile_for
+from followup.owned import get_owned_or_404
+from interviews.models import Application
+from messaging import services
+from messaging.forms import ApproveForm, MessageEditForm, OutcomeForm, ReplyForm, SkipForm
+from messaging.models import Message
+
+
+def _back(request: HttpRequest, application: Application) -> HttpResponseRedirect:
+    """Back to where the action was taken: a safe `next`, else the application's messages."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"{application.get_absolute_url()}#messages"
+    return HttpResponseRedirect(target)
+
+
+def _owned_message(request: HttpRequest, pk: int) -> Message:
+    return get_owned_or_404(
+        Message.objects.select_related("application", "contact"), user=request.user, pk=pk
+    )
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    """A POST-only action's invalid form: its errors as flash messages."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# -- one message ---------------------------------------------------------------------------------
 
 
 @login_required
-def outbox(request):
-    return render(request, "base.html")
+@require_http_methods(["GET", "POST"])
+def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned_message(request, pk)
+    time_zone = profile_for(user=request.user).time_zone
+    if message.status not in services.CHANGEABLE:
+        messages.error(request, "This message can no longer be edited.")
+        return _back(request, message.application)
+    if request.method == "POST":
+        form = MessageEditForm(request.POST, message=message, time_zone=time_zone)
+        if form.is_valid():
+            was_approved = message.approved_at is not None
+            try:
+                message = services.message_edit(
+                    message=message, user=request.user, **form.cleaned_data
+                )
+            except services.ActionRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                if was_approved and message.approved_at is None:
+                    messages.warning(
+                        request, "Saved. It was approved before: approve it again to send it."
+                    )
+                else:
+                    messages.success(request, "Saved.")
+                return _back(request, message.application)
+    else:
+        form = MessageEditForm(message=message, time_zone=time_zone)
+    return render(
+        request,
+        "messaging/message_edit.html",
+        {
+            "form": form,
+            "message": message,
+            "application": message.application,
+            "findings": services.message_findings(message=message),
+        },
+    )
+
+
+@login_required
+@require_POST
+def message_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned_message(request, pk)
+    form = ApproveForm(request.POST)
+    override = form.is_valid() and form.cleaned_data["override_pestering"]
+    try:
+        services.message_approve(message=message, user=request.user, override_pestering=override)
+    except services.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Approved: {message.get_stage_display().lower()} "
+            f"to {message.to_name or message.to_email}.",
+        )
+    return _back(request, message.application)
+
+
+@login_required
+@require_POST
+def message_unapprove(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned_message(request, pk)
+    try:
+        services.message_unapprove(message=message, user=request.user)
+    except services.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "Approval withdrawn: it will not go out until you approve it again.")
+    return _back(request, message.application)
+
+
+@login_required
+@require_POST
+def message_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned_message(request, pk)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, message.application)
+    try:
+        services.message_skip(
+            message=message, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "Skipped: it will not be sent.")
+    return _back(request, message.application)
+
+
+# -- the application's events ----------------------------------------------------------------------
+
+REPLY_DONE = {
+    "reply": "Noted: the automatic check-ins stop.",
+    "no_news": "Noted: a short thank-you for the update is drafted, and the next check-in waits.",
+    "out_of_office": "Noted: the check-ins wait until they are back.",
+}
+
+OUTCOME_DONE = {
+    "offer": "Congratulations! The check-ins stop.",
+    "rejected": (
+        "Noted. A short close-out is drafted for your approval, and a stay-in-touch note for later."
+    ),
+    "accepted_elsewhere": (
+        "Congratulations! Pending messages are cancelled and a withdrawal note is drafted "
+        "for your approval."
+    ),
+    "other_offer": "A note telling them your deadline is drafted for your approval.",
+    "accepted": "Congratulations! Nothing more goes out automatically.",
+}
+
+
+def _owned_application(request: HttpRequest, pk: int) -> Application:
+    return get_owned_or_404(Application, user=request.user, pk=pk)
+
+
+@login_required
+@require_POST
+def application_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _owned_application(request, pk)
+    form = ReplyForm(request.POST, time_zone=profile_for(user=request.user).time_zone)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, application)
+    data = form.cleaned_data
+    services.application_reply(
+        application=application,
+        kind=data["kind"],
+        detail=data["detail"],
+        return_date=data["return_date"],
+    )
+    messages.success(request, REPLY_DONE[data["kind"]])
+    return _back(request, application)
+
+
+@login_required
+@require_POST
+def application_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _owned_application(request, pk)
+    form = OutcomeForm(request.POST, time_zone=profile_for(user=request.user).time_zone)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, application)
+    data = form.cleaned_data
+    try:
+        services.application_outcome(
+            application=application,
+            outcome=data["outcome"],
+            user=request.user,
+            deadline=data["deadline"],
+            at_once=data["at_once"],
+        )
+    except services.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, OUTCOME_DONE[data["outcome"]])
+    return _back(request, application)
+
+
+@login_required
+@require_POST
+def application_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _owned_application(request, pk)
+    try:
+        services.application_pause(application=application, user=request.user)
+    except services.ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "Paused: nothing goes out until you resume.")
+    return _back(request, application)
+
+
+@login_required
+@require_POST
+def application_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _owned_application(request, pk)
+    services.application_resume(application=application, user=request.user)
+    messages.info(
+        request, "Resumed: anything that fell due goes out at the next send-window start."
+    )
+    return _back(request, application)
+
+
+# -- the local outbox (owned by the dispatch helper) ----------------------------------------------
+
+
+OUTBOX_PAGE_SIZE = 50
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The user's emails kept by the local outbox backend, newest first."""
+    from django.core.paginator import Paginator
+
+    from messaging.models import OutboxEmail
+
+    rows = OutboxEmail.objects.filter(user=request.user).only("pk", "to", "subject", "created_at")
+    page = Paginator(rows, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "messaging/outbox.html", {"page": page})
+
+
+@login_required
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One outbox email: headers, text, and the HTML sanitised in a sandboxed frame."""
+    import nh3
+
+    from messaging.models import OutboxEmail
+
+    row = get_owned_or_404(OutboxEmail, user=request.user, pk=pk)
+    # Sanitised (no scripts, styles or event handlers) and then shown in an iframe
+    # sandbox without scripts: two fences around mail we wrote but still treat as data.
+    safe_html = nh3.clean(row.body_html) if row.body_html else ""
+    return render(request, "messaging/outbox_detail.html", {"row": row, "safe_html": safe_html})

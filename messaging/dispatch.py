@@ -1,0 +1,523 @@
+"""Sending approved messages: claim, re-check, send through Django's email API, record.
+
+A message's way through this module (Message.status):
+
+    approved --claim--> sending --ESP accepted--> sent
+                                --permanent ESP error, or transient after the last retry--> failed
+                                --re-check fails (§7)--> cancelled / held / draft
+
+Three rules keep it safe with any number of workers and beat instances:
+1. a claim is one conditional UPDATE (approved -> sending); only one caller gets the row;
+2. the attempt is recorded (send_started_at, committed) before the ESP is called, and
+   only one task per claim can pass that gate;
+3. a worker that dies leaves "sending", which recover_stale_claims() settles without
+   ever calling the ESP again for a message it may already have accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.headerregistry import Address
+
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+    AnymailSerializationError,
+    AnymailUnsupportedFeature,
+)
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from followup.accounts.services import profile_for
+from interviews.models import Application, TimelineEvent
+from interviews.timeline import timeline_record
+from messaging.models import BouncedAddress, Message, Reply
+from messaging.services import message_sent_side_tasks
+
+logger = logging.getLogger(__name__)
+
+Status = Message.Status
+Stage = Message.Stage
+
+PERMANENT = "permanent"
+TRANSIENT = "transient"
+UNKNOWN = "unknown"
+
+# Shown when a claim died after the ESP may have received the message.
+INTERRUPTED_REASON = "Interrupted while sending — check your sent mail before retrying."
+
+# The cadence's automatic nudges: a reply, a "no news yet" or an offer stops them (§4, §7).
+CHECK_IN_STAGES = frozenset({Stage.CHECK_IN, Stage.SECOND_CHECK_IN})
+# Close-outs are written for an application that has ended, so its end does not stop them.
+CLOSE_OUT_STAGES = frozenset({Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH})
+
+# HTTP statuses in the 4xx range that mean "try again later", not "never".
+RETRYABLE_4XX = frozenset({408, 429})
+
+
+class TransientSendError(Exception):
+    """The ESP did not take the message this time; the send task retries it later."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a claimed message must not go out now, and what it becomes instead."""
+
+    status: str
+    kind: str  # TimelineEvent.Kind
+    reason: str
+
+
+def _due() -> Q:
+    # Served by the partial index messaging_msg_approved_due (status = approved).
+    return Q(status=Status.APPROVED, approved_at__isnull=False)
+
+
+def due_message_ids(*, now: dt.datetime, limit: int) -> list[int]:
+    """Approved messages whose time has come, the longest waiting first."""
+    return list(
+        Message.objects.filter(_due(), due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def message_claim(*, message_id: int, now: dt.datetime) -> bool:
+    """Take one approved, due message for sending; True for exactly one of racing callers."""
+    # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: a second caller's
+    # WHERE no longer matches (the row is "sending") and it updates 0 rows.
+    claimed = Message.objects.filter(_due(), pk=message_id, due_at__lte=now).update(
+        status=Status.SENDING,
+        claimed_at=now,
+        send_started_at=None,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return claimed == 1
+
+
+def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due messages and return their ids."""
+    if connection.vendor != "postgresql":
+        return [
+            pk
+            for pk in due_message_ids(now=now, limit=limit)
+            if message_claim(message_id=pk, now=now)
+        ]
+    # PostgreSQL: one short transaction; rows another dispatcher has locked are skipped
+    # instead of waited for, so concurrent beats split the batch rather than queue.
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(_due(), due_at__lte=now)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        # The rows are locked by us, so the status filter is a belt to the braces.
+        Message.objects.filter(_due(), pk__in=ids).update(
+            status=Status.SENDING,
+            claimed_at=now,
+            send_started_at=None,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    return ids
+
+
+def dispatch_due(
+    *, now: dt.datetime, enqueue: Callable[[int], object], claim_timeout: dt.timedelta, limit: int
+) -> int:
+    """The beat's work: settle stale claims, claim what is due, hand each to `enqueue`."""
+    recover_stale_claims(now=now, older_than=claim_timeout)
+    claimed = claim_due_messages(now=now, limit=limit)
+    for pk in claimed:
+        enqueue(pk)
+    return len(claimed)
+
+
+# --- Re-check right before sending (etiquette §7) ----------------------------------------
+
+
+def recheck(*, message: Message, now: dt.datetime) -> Stop | None:
+    """Why this message must not be sent now, or None when it may go."""
+    application = message.application
+    if message.approved_at is None:
+        return Stop(
+            Status.DRAFT,
+            TimelineEvent.Kind.HELD,
+            "Its approval was withdrawn before it went out; approve it again to send it.",
+        )
+    address = message.to_email.strip()
+    if not address:
+        return Stop(Status.CANCELLED, TimelineEvent.Kind.CANCELLED, "It has no recipient address.")
+    stopped = _stopped_reason(message=message, application=application)
+    if stopped:
+        return Stop(Status.CANCELLED, TimelineEvent.Kind.CANCELLED, stopped)
+    if BouncedAddress.objects.filter(user_id=message.user_id, email__iexact=address).exists():
+        return Stop(
+            Status.CANCELLED,
+            TimelineEvent.Kind.CANCELLED,
+            f"Mail to {address} bounced before, so nothing more is sent there.",
+        )
+    if application.paused:
+        return Stop(
+            Status.HELD,
+            TimelineEvent.Kind.HELD,
+            "The application is paused; it waits until you resume it.",
+        )
+    # An out-of-office notice holds the check-ins only (services._release lets the rest go).
+    if (
+        message.stage in CHECK_IN_STAGES
+        and application.paused_until
+        and application.paused_until > now
+    ):
+        return Stop(
+            Status.HELD,
+            TimelineEvent.Kind.HELD,
+            f"They are out of the office until {application.paused_until:%d %b %Y}; it waits.",
+        )
+    return None
+
+
+def _stopped_reason(*, message: Message, application: Application) -> str:
+    """Why the application's state rules this message out ("" when it does not)."""
+    if message.stage in CLOSE_OUT_STAGES:
+        if application.stage == Application.Stage.ACCEPTED:
+            return "You accepted their offer, so the close-out is not needed."
+        return ""
+    if application.has_ended:
+        return f"The application has ended ({application.get_stage_display().lower()})."
+    if message.stage not in CHECK_IN_STAGES:
+        return ""
+    if application.stage == Application.Stage.OFFER:
+        return "An offer arrived, so check-ins stop."
+    # A reply logged after the user approved this check-in stops it even if it was
+    # already claimed (services cancel only pending messages, not one being sent).
+    answer = (
+        Reply.objects.filter(
+            application=application,
+            kind__in=[Reply.Kind.REPLY, Reply.Kind.NO_NEWS],
+            received_at__gt=message.approved_at,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+    if answer is not None:
+        return f"They answered on {answer.received_at:%d %b %Y}, so this check-in stops."
+    return ""
+
+
+# --- Sending -------------------------------------------------------------------------------
+
+
+def _address(name: str, addr_spec: str) -> str:
+    """'Name <addr>' quoted where needed; the bare address when it does not parse."""
+    try:
+        return str(Address(display_name=name.strip(), addr_spec=addr_spec.strip()))
+    except (ValueError, IndexError, TypeError):
+        return addr_spec.strip()
+
+
+def _our_address() -> str:
+    return email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def new_message_id() -> str:
+    """A fresh Message-ID at our sending domain."""
+    domain = _our_address().rpartition("@")[2] or "followup.local"
+    return email.utils.make_msgid(domain=domain)
+
+
+def build_email(*, message: Message) -> EmailMultiAlternatives:
+    """The outgoing email for a message: sender identity, threading headers, both bodies."""
+    name = profile_for(user=message.user).full_name
+    user_address = message.user.email
+    if settings.FOLLOWUP_SEND_AS_USER:
+        # Only for a deployment whose ESP has verified the users' own domains.
+        from_email, reply_to = _address(name, user_address), []
+    else:
+        # ESPs send only from domains the account has verified, and receiving servers
+        # check SPF/DKIM/DMARC against the From domain: the user's gmail.com address
+        # would fail both. So the email comes from our verified address under the
+        # user's name, and Reply-To brings the answer to the user's own mailbox.
+        from_email, reply_to = _address(name, _our_address()), [_address(name, user_address)]
+    headers = {"Message-ID": message.message_id}
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    references = " ".join(message.references.split()) or message.in_reply_to
+    if references:
+        headers["References"] = references
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=from_email,
+        to=[_address(message.to_name, message.to_email)],
+        reply_to=reply_to,
+        headers=headers,
+    )
+    if message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
+    # Anymail passes these to the ESP, whose webhooks send them back: that is how a
+    # delivery or bounce event finds its Message (webhooks.py). Other backends ignore them.
+    mail.metadata = {"message_id": str(message.pk)}  # type: ignore[attr-defined]
+    mail.tags = [str(message.stage)]  # type: ignore[attr-defined]
+    return mail
+
+
+def classify_send_error(exc: BaseException) -> str:
+    """PERMANENT (never retry), TRANSIENT (retry later) or UNKNOWN (may have been sent)."""
+    if isinstance(
+        exc,
+        AnymailRecipientsRefused
+        | AnymailInvalidAddress
+        | AnymailUnsupportedFeature
+        | AnymailSerializationError,
+    ):
+        return PERMANENT
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code
+        if status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX:
+            return PERMANENT
+        # 5xx, 408, 429, or no response at all (connection refused, timeout).
+        return TRANSIENT
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return PERMANENT
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return PERMANENT if 500 <= exc.smtp_code < 600 else TRANSIENT
+    if isinstance(exc, smtplib.SMTPException | OSError):
+        return TRANSIENT
+    return UNKNOWN
+
+
+def esp_reason(exc: BaseException) -> str:
+    """The ESP's own words for a refusal, short enough to show the user."""
+    response = getattr(exc, "response", None)
+    status = getattr(exc, "status_code", None)
+    text = ""
+    if response is not None:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            for key in ("Message", "message", "error", "errors", "detail"):
+                if data.get(key):
+                    text = str(data[key])
+                    break
+        if not text:
+            text = (getattr(response, "text", "") or "").strip()[:300]
+    if not text:
+        text = str(exc.args[0]) if exc.args else exc.__class__.__name__
+    esp = getattr(exc, "esp_name", None) or "The mail service"
+    prefix = f"{esp} refused it" + (f" ({status})" if status else "")
+    return f"{prefix}: {text}"[:500]
+
+
+def _esp_message_id(mail: EmailMultiAlternatives) -> str:
+    found = getattr(getattr(mail, "anymail_status", None), "message_id", None)
+    if isinstance(found, set):
+        # Several recipients with different ids; we send to one, but be total.
+        found = " ".join(sorted(str(item) for item in found if item))
+    return str(found or "")
+
+
+def _record(
+    *,
+    message: Message,
+    where: Q,
+    kind: str,
+    summary: str,
+    detail: str = "",
+    at: dt.datetime,
+    **fields: object,
+) -> bool:
+    """Conditionally update the row and, only if that happened, add the timeline entry."""
+    with transaction.atomic():
+        changed = Message.objects.filter(where, pk=message.pk).update(updated_at=at, **fields)
+        if changed:
+            timeline_record(
+                application=message.application,
+                kind=kind,
+                summary=summary,
+                detail=detail,
+                message=message,
+                interview=message.interview,
+                at=at,
+            )
+    return bool(changed)
+
+
+def _label(message: Message) -> str:
+    return f"{message.get_stage_display()} to {message.to_name or message.to_email or 'nobody'}"
+
+
+def message_send(*, message_id: int, final_attempt: bool = False) -> str:
+    """Re-check one claimed message, send it once through Django's email API, record it.
+
+    1. Nothing to do unless the row is still "sending" and no attempt of this claim is open.
+    2. Re-check (§7); on a stop, cancel or hold it with the reason on the timeline.
+    3. Record the attempt (send_started_at, our Message-ID) in its own committed UPDATE;
+       only one task can pass this gate, so duplicate tasks never both reach the ESP.
+    4. Send. Success: sent + the ESP's id. Permanent error: failed with the ESP's words.
+       Transient error: reopen the gate and raise TransientSendError (the task retries),
+       or fail it when this was the last attempt.
+    Returns the message's status afterwards.
+    """
+    message = (
+        Message.objects.select_related("application", "interview", "user")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return "missing"
+    if message.status != Status.SENDING or message.send_started_at is not None:
+        # Settled meanwhile, or an earlier attempt of this claim may have reached the
+        # ESP before its worker died: recover_stale_claims decides, never a guess here.
+        return message.status
+
+    now = timezone.now()
+    stop = recheck(message=message, now=now)
+    if stop is not None:
+        _record(
+            message=message,
+            where=Q(status=Status.SENDING, send_started_at__isnull=True),
+            kind=stop.kind,
+            summary=f"Not sent: {_label(message)}",
+            detail=stop.reason,
+            at=now,
+            status=stop.status,
+            status_reason=stop.reason[:500],
+            claimed_at=None,
+        )
+        return stop.status
+
+    # Generated once and kept across retries: if an ambiguous timeout ever led to a
+    # second copy, it carries the same Message-ID, which mail clients fold into one.
+    message.message_id = message.message_id or new_message_id()
+    started = Message.objects.filter(
+        pk=message.pk, status=Status.SENDING, send_started_at__isnull=True
+    ).update(send_started_at=now, claimed_at=now, message_id=message.message_id, updated_at=now)
+    if not started:
+        return Message.objects.values_list("status", flat=True).get(pk=message.pk)
+
+    try:
+        mail = build_email(message=message)
+        mail.send()
+    except Exception as exc:
+        verdict = classify_send_error(exc)
+        if verdict == UNKNOWN:
+            # Not an ESP verdict (a bug, a time limit): we cannot tell whether it went
+            # out, so the open attempt stays for recover_stale_claims to report.
+            raise
+        reason = esp_reason(exc)
+        if verdict == PERMANENT or final_attempt:
+            if verdict == TRANSIENT:
+                reason = f"Still failing after several tries: {reason}"
+            logger.warning("Message %s failed: %s", message.pk, reason)
+            _record(
+                message=message,
+                where=Q(status=Status.SENDING),
+                kind=TimelineEvent.Kind.FAILED,
+                summary=f"Sending failed: {_label(message)}",
+                detail=reason,
+                at=timezone.now(),
+                status=Status.FAILED,
+                status_reason=reason[:500],
+            )
+            return Status.FAILED
+        # The ESP did not take it (5xx, 429, no connection, timeout): reopen the gate for
+        # the retry and refresh the claim so the recovery sweep leaves it to the retry.
+        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            send_started_at=None,
+            claimed_at=timezone.now(),
+            status_reason=f"Retrying: {reason}"[:500],
+            updated_at=timezone.now(),
+        )
+        raise TransientSendError(reason) from exc
+
+    sent_at = timezone.now()
+    esp_id = _esp_message_id(mail) or message.message_id
+    recorded = _record(
+        message=message,
+        # A delivery webhook may have confirmed it first (webhooks.py); then it is settled.
+        where=Q(status=Status.SENDING),
+        kind=TimelineEvent.Kind.SENT,
+        summary=f"Sent: {_label(message)}",
+        detail=f"Subject: {message.subject}",
+        at=sent_at,
+        status=Status.SENT,
+        sent_at=sent_at,
+        esp_message_id=esp_id[:300],
+        status_reason="",
+    )
+    if recorded:
+        message.status, message.sent_at = Status.SENT, sent_at
+        message_sent_side_tasks(message=message)
+    return Status.SENT
+
+
+# --- Crash recovery ---------------------------------------------------------------------------
+
+
+def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
+    """Settle messages left in "sending" by a worker that died; returns how many.
+
+    Every send task refreshes claimed_at, so a claim older than `older_than` has no
+    live task behind it (FOLLOWUP_CLAIM_TIMEOUT_SECONDS exceeds a task's time limit).
+    1. The ESP's id is stored: the ESP accepted it -> sent. Never resent.
+    2. An attempt was started (send_started_at) but no id stored: the worker died
+       between calling the ESP and recording its answer, so the ESP may have sent it.
+       Resending could mail the recruiter twice; we mark it failed and tell the user
+       to check their sent mail instead. (A later delivery webhook can still prove
+       it was sent: webhooks.py then marks it sent.)
+    3. No attempt started: the ESP never saw it -> back to approved for the next beat.
+    Each UPDATE repeats the conditions it read, so a task that woke up meanwhile wins.
+    """
+    cutoff = now - older_than
+    stale = Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).select_related(
+        "application", "interview"
+    )
+    settled = 0
+    for message in stale:
+        same_claim = Q(status=Status.SENDING, claimed_at=message.claimed_at)
+        if message.esp_message_id:
+            done = _record(
+                message=message,
+                where=same_claim,
+                kind=TimelineEvent.Kind.SENT,
+                summary=f"Sent: {_label(message)}",
+                detail="Recorded after a worker restart; the mail service had accepted it.",
+                at=now,
+                status=Status.SENT,
+                sent_at=message.send_started_at or message.claimed_at,
+            )
+        elif message.send_started_at is not None:
+            done = _record(
+                message=message,
+                where=same_claim & Q(send_started_at__isnull=False, esp_message_id=""),
+                kind=TimelineEvent.Kind.FAILED,
+                summary=f"Sending interrupted: {_label(message)}",
+                detail=INTERRUPTED_REASON,
+                at=now,
+                status=Status.FAILED,
+                status_reason=INTERRUPTED_REASON,
+            )
+        else:
+            done = bool(
+                Message.objects.filter(
+                    same_claim, pk=message.pk, send_started_at__isnull=True
+                ).update(status=Status.APPROVED, claimed_at=None, updated_at=now)
+            )
+        if done:
+            logger.warning("Recovered stale claim of message %s", message.pk)
+            settled += 1
+    return settled

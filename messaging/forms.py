@@ -1,0 +1,173 @@
+"""Forms of the messaging app: editing a draft, approving, skipping, and logging what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from messaging.models import Message
+
+# A due time typed a little before "now" still means "as soon as possible", not an error.
+PAST_GRACE = dt.timedelta(minutes=5)
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _local_today(time_zone: str) -> dt.date:
+    """Today's date where the user is."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+class MessageEditForm(forms.Form):
+    """The recipient, subject, text and send time of a message that has not gone out."""
+
+    to_email = forms.EmailField(label="To", max_length=254)
+    subject = forms.CharField(max_length=300)
+    body_text = forms.CharField(
+        label="Text", widget=forms.Textarea(attrs={"rows": 14}), strip=False
+    )
+    due_at = forms.DateTimeField(
+        label="Send at",
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+
+    def __init__(self, *args: Any, message: Message, time_zone: str, **kwargs: Any) -> None:
+        self.message = message
+        self.zone = zoneinfo.ZoneInfo(time_zone)
+        kwargs.setdefault(
+            "initial",
+            {
+                "to_email": message.to_email,
+                "subject": message.subject,
+                "body_text": message.body_text,
+                "due_at": message.due_at.astimezone(self.zone).replace(tzinfo=None)
+                if message.due_at
+                else None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["due_at"].help_text = f"Your time zone: {time_zone}."
+
+    def clean_subject(self) -> str:
+        subject = self.cleaned_data["subject"].strip()
+        if "\n" in subject or "\r" in subject:
+            raise ValidationError("The subject must fit on one line.", code="subject_newline")
+        return subject
+
+    def clean_body_text(self) -> str:
+        body = self.cleaned_data["body_text"].replace("\r\n", "\n")
+        if not body.strip():
+            raise ValidationError("The email needs some text.", code="empty_body")
+        return body
+
+    def clean_due_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["due_at"]
+        # Typed as a wall-clock time in the user's zone, whatever zone the request runs in.
+        local = timezone.make_naive(value, timezone.get_current_timezone())
+        aware = local.replace(tzinfo=self.zone)
+        if aware.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != local:
+            raise ValidationError(
+                "That time does not exist in your time zone (the clocks change then).",
+                code="no_such_time",
+            )
+        if aware < timezone.now() - PAST_GRACE:
+            raise ValidationError("Pick a time from now on.", code="past")
+        return aware.astimezone(dt.UTC)
+
+
+class ApproveForm(forms.Form):
+    """Approve a message; the checkbox overrides a pestering block, nothing else."""
+
+    override_pestering = forms.BooleanField(
+        required=False, label="Send anyway: I know this is more often than advised"
+    )
+
+
+class SkipForm(forms.Form):
+    """Skip a message, with the reason kept on the timeline."""
+
+    reason = forms.CharField(max_length=300, required=False, label="Why skip it? (optional)")
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip() or "Skipped by you."
+
+
+class ReplyForm(forms.Form):
+    """What the company answered: a real reply, "no news yet", or an out-of-office message."""
+
+    KIND_CHOICES = [
+        ("reply", "They replied"),
+        ("no_news", "They said no news yet"),
+        ("out_of_office", "Out of office"),
+    ]
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES)
+    return_date = forms.DateField(
+        required=False,
+        label="Back on (optional)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    detail = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="What they said (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:
+        self.time_zone = time_zone
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        return_date = data.get("return_date")
+        if return_date and data.get("kind") != "out_of_office":
+            data["return_date"] = None
+        elif return_date and return_date < _local_today(self.time_zone):
+            self.add_error("return_date", "That date has passed: leave it empty instead.")
+        elif return_date and return_date > _local_today(self.time_zone) + dt.timedelta(days=366):
+            self.add_error("return_date", "Pick a return date within the next year.")
+        return data
+
+
+class OutcomeForm(forms.Form):
+    """A decision: an offer, a rejection, another offer, or you accepted elsewhere."""
+
+    OUTCOME_CHOICES = [
+        ("offer", "Offer received"),
+        ("rejected", "Rejected"),
+        ("accepted_elsewhere", "Accepted another offer"),
+        ("other_offer", "Another offer: tell them my deadline"),
+        ("accepted", "I accepted their offer"),
+    ]
+
+    outcome = forms.ChoiceField(choices=OUTCOME_CHOICES)
+    deadline = forms.DateField(
+        required=False,
+        label="My deadline",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    at_once = forms.BooleanField(required=False, label="Send at once")
+
+    def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:
+        self.time_zone = time_zone
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        outcome, deadline = data.get("outcome"), data.get("deadline")
+        if outcome == "other_offer":
+            if deadline is None:
+                self.add_error("deadline", "Give the date you must answer the other offer by.")
+            elif deadline < _local_today(self.time_zone):
+                self.add_error("deadline", "That date has passed.")
+        else:
+            data["deadline"] = None
+        if outcome not in ("accepted_elsewhere", "other_offer"):
+            data["at_once"] = False
+        return data

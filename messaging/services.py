@@ -1,0 +1,960 @@
+"""Approval and events: what the user does to messages, and what happens to an application.
+
+Every operation runs in one transaction, takes a row lock on what it changes (so a double
+click, a webhook and the dispatcher cannot interleave), and says on the timeline what it did
+and why. Status changes are conditional UPDATEs on the status they expect, so a message the
+dispatcher has just claimed (approved -> sending) is never cancelled or edited under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import linebreaks
+
+from followup.accounts.models import User
+from followup.accounts.services import profile_for
+from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
+from interviews.timeline import timeline_record
+from messaging import cadence, checks, drafting, selectors
+from messaging.models import BouncedAddress, Message, Reply
+
+Kind = TimelineEvent.Kind
+Stage = Message.Stage
+Status = Message.Status
+
+CHECK_IN_STAGES = (Stage.CHECK_IN, Stage.SECOND_CHECK_IN)
+# Written for an application that has ended: an end does not cancel them.
+CLOSE_OUT_STAGES = (Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH)
+PENDING = tuple(Message.PENDING_STATUSES)
+# Statuses from which the user may still hold, cancel or change a message.
+CHANGEABLE = (Status.DRAFT, Status.APPROVED, Status.HELD)
+
+REPLY_KINDS = ("reply", "no_news", "out_of_office")
+OUTCOMES = ("offer", "rejected", "accepted_elsewhere", "other_offer", "accepted")
+
+# How late an out-of-office release may run and still keep the hold's end as the due time.
+RELEASE_GRACE = dt.timedelta(minutes=15)
+
+PAUSED_REASON = "Paused by you: it waits until you resume the application."
+
+
+class ActionRefused(Exception):
+    """The action does not fit the message's or application's state; the text is for the user."""
+
+
+class ApprovalBlocked(ActionRefused):
+    """Checks found errors (or an un-overridden pestering block): approval must wait."""
+
+    def __init__(self, findings: Iterable[checks.Finding]) -> None:
+        self.findings = [f for f in findings if f.severity in (checks.ERROR, checks.BLOCK)]
+        # Only pestering can be overridden: offer the checkbox when nothing else blocks.
+        self.needs_pestering_override = bool(self.findings) and all(
+            f.severity == checks.BLOCK for f in self.findings
+        )
+        lines = " ".join(f.message for f in self.findings)
+        super().__init__(f"Not approved yet. {lines}")
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _require_owner(obj: Message | Application, user: User) -> None:
+    """Services trust their callers less than views do: another user's row is refused."""
+    if obj.user_id != user.pk:
+        raise PermissionDenied("Not yours.")
+
+
+def _locked_message(message: Message) -> Message:
+    """The message re-read under a row lock (the caller's copy may be stale)."""
+    return Message.objects.select_for_update().select_related("application").get(pk=message.pk)
+
+
+def _locked_application(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _calendar(user: User) -> tuple[cadence.SenderCalendar, cadence.CadenceSettings]:
+    return selectors.cadence_inputs_for(user=user)
+
+
+def _local(at: dt.datetime, calendar: cadence.SenderCalendar) -> str:
+    """A time as the user reads it: "Tue 3 Mar 08:00"."""
+    local = at.astimezone(calendar.zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _who(message: Message) -> str:
+    return message.to_name or message.to_email or "no recipient yet"
+
+
+def _label(message: Message) -> str:
+    return f"{message.get_stage_display()} to {_who(message)}"
+
+
+def _set_status(
+    message: Message, *, to: str, expect: Iterable[str], reason: str = "", **fields: object
+) -> bool:
+    """Move a message to `to` only if it is still in one of `expect`; True when it moved."""
+    changed = Message.objects.filter(pk=message.pk, status__in=list(expect)).update(
+        status=to, status_reason=reason[:500], updated_at=timezone.now(), **fields
+    )
+    if changed:
+        message.status, message.status_reason = to, reason[:500]
+        for name, value in fields.items():
+            setattr(message, name, value)
+    return bool(changed)
+
+
+def _cancel(messages: Iterable[Message], *, reason: str, at: dt.datetime) -> list[Message]:
+    """Cancel each message still pending, with the reason on its row and on the timeline."""
+    cancelled = []
+    for message in messages:
+        if _set_status(message, to=Status.CANCELLED, expect=CHANGEABLE, reason=reason):
+            timeline_record(
+                application=message.application,
+                kind=Kind.CANCELLED,
+                summary=f"{_label(message)} cancelled",
+                detail=reason,
+                message=message,
+                at=at,
+            )
+            cancelled.append(message)
+    return cancelled
+
+
+def _hold(messages: Iterable[Message], *, reason: str, at: dt.datetime) -> list[Message]:
+    """Hold each draft or approved message (approval is kept for when the hold ends)."""
+    held = []
+    for message in messages:
+        if _set_status(
+            message, to=Status.HELD, expect=(Status.DRAFT, Status.APPROVED), reason=reason
+        ):
+            timeline_record(
+                application=message.application,
+                kind=Kind.HELD,
+                summary=f"{_label(message)} on hold",
+                detail=reason,
+                message=message,
+                at=at,
+            )
+            held.append(message)
+    return held
+
+
+def _pending(application: Application, *stages: str) -> list[Message]:
+    """The application's messages that may still go out, optionally of some stages only."""
+    messages = Message.objects.select_for_update().filter(
+        application=application, status__in=CHANGEABLE
+    )
+    if stages:
+        messages = messages.filter(stage__in=stages)
+    return list(messages.select_related("application").order_by("due_at", "pk"))
+
+
+def _change_stage(application: Application, *, stage: str, why: str, at: dt.datetime) -> None:
+    """Set the application's stage (closing it when the stage ends it), on the timeline."""
+    if application.stage == stage:
+        return
+    old = application.get_stage_display()
+    application.stage = stage
+    fields = ["stage", "updated_at"]
+    if stage in Application.ENDED_STAGES and application.closed_at is None:
+        application.closed_at = at
+        fields.append("closed_at")
+    application.save(update_fields=fields)
+    timeline_record(
+        application=application,
+        kind=Kind.STAGE_CHANGED,
+        summary=f"{old} → {application.get_stage_display()}",
+        detail=why,
+        at=at,
+    )
+
+
+def _draft(
+    application: Application,
+    *,
+    stage: str,
+    due_at: dt.datetime,
+    contact: Contact | None = None,
+    context: dict | None = None,
+) -> Message:
+    """Draft an event-driven message through the drafting module (it records "drafted").
+
+    The recipient defaults to the check-in recipient (main contact with an address, else the
+    first interviewer with one), the interview to the current round.
+    """
+    return drafting.draft_message(
+        application=application, stage=stage, contact=contact, due_at=due_at, context=context
+    )
+
+
+def _replan(application: Application, *, now: dt.datetime, why: str) -> None:
+    """Bring the cadence's pending check-ins in line with the new facts (drafting owns that)."""
+    drafting.replan_application(application=application, now=now, reason=why)
+
+
+# -- quality checks on real rows -----------------------------------------------------------------
+
+
+def _business_days_between(calendar: cadence.SenderCalendar):
+    def count(start: dt.date, end: dt.date) -> int:
+        """Business days d with start < d <= end in the sender's calendar."""
+        days, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            days += calendar.is_business_day(day)
+        return days
+
+    return count
+
+
+def _round_start(application: Application) -> dt.datetime | None:
+    """When the current round began: the latest interview's end (a new round restarts)."""
+    return application.interviews.order_by("-ends_at").values_list("ends_at", flat=True).first()
+
+
+def draft_facts_for(*, message: Message) -> checks.DraftFacts:
+    """The plain facts the quality checks need about one message, read from the database."""
+    application = message.application
+    user = application.user
+    calendar, _ = _calendar(user)
+    profile = profile_for(user=user)
+
+    names = [application.company.name, application.role, profile.full_name]
+    contacts = Contact.objects.filter(
+        Q(participations__interview__application=application)
+        | Q(pk=application.main_contact_id)
+        | Q(pk=message.contact_id)
+    ).distinct()
+    names += [c.name for c in contacts]
+
+    details: list[str] = []
+    if message.interview_id and message.contact_id:
+        participant = InterviewParticipant.objects.filter(
+            interview_id=message.interview_id, contact_id=message.contact_id
+        ).first()
+        if participant is not None:
+            details = [participant.discussed, participant.questions, participant.promised]
+
+    bounced = frozenset(BouncedAddress.objects.filter(user=user).values_list("email", flat=True))
+    # Drafts to other people at the same company (one person's own messages may repeat).
+    siblings = Message.objects.filter(
+        user=user, application__company_id=application.company_id, status__in=PENDING
+    ).exclude(pk=message.pk)
+    if message.to_email:
+        siblings = siblings.exclude(to_email__iexact=message.to_email)
+    sibling_bodies = tuple(siblings.values_list("body_text", flat=True))
+
+    # Earlier follow-ups of this round that the company has not answered since.
+    since = _round_start(application)
+    answered = (
+        Reply.objects.filter(application=application, kind__in=("reply", "no_news"))
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    if answered and (since is None or answered > since):
+        since = answered
+    follow_ups = Message.objects.filter(application=application, stage__in=CHECK_IN_STAGES).exclude(
+        pk=message.pk
+    )
+    previous: list[dt.datetime] = []
+    for status, sent_at, due_at in follow_ups.values_list("status", "sent_at", "due_at"):
+        at = sent_at if status in (Status.SENT, Status.SENDING) else None
+        if at is None and status in PENDING:
+            at = due_at
+        if at is not None and (since is None or at > since):
+            previous.append(at.astimezone(calendar.zone))
+
+    return checks.DraftFacts(
+        stage=message.stage,
+        to_email=message.to_email,
+        subject=message.subject,
+        body=message.body_text,
+        known_names=tuple(n for n in names if n),
+        details=tuple(d for d in details if d),
+        bounced_addresses=bounced,
+        sibling_bodies=sibling_bodies,
+        previous_sends=tuple(previous),
+        planned_at=message.due_at.astimezone(calendar.zone) if message.due_at else None,
+        business_days_between=_business_days_between(calendar),
+    )
+
+
+def message_findings(*, message: Message) -> list[checks.Finding]:
+    """What the quality checks say about a message as it stands."""
+    return checks.check_draft(draft_facts_for(message=message))
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+def message_approve(*, message: Message, user: User, override_pestering: bool = False) -> Message:
+    """Approve a message for sending at its due time, if the checks allow it.
+
+    1. Only a draft (or a held message not yet approved) can be approved; approving twice is
+       a no-op.
+    2. Errors block; a pestering block passes only with override_pestering, which is recorded.
+    3. approved_at is the gate the dispatcher reads: nothing without it is ever sent.
+    """
+    _require_owner(message, user)
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.status == Status.APPROVED or (
+            message.status == Status.HELD and message.approved_at
+        ):
+            return message
+        if message.status not in (Status.DRAFT, Status.HELD):
+            raise ActionRefused(
+                f"This message is {message.get_status_display().lower()}: "
+                "only a message that has not gone out can be approved."
+            )
+        if message.due_at is None:
+            raise ActionRefused("Set a send time before approving.")
+        findings = message_findings(message=message)
+        if checks.has_blocking(findings, pestering_overridden=override_pestering):
+            raise ApprovalBlocked(findings)
+        now = timezone.now()
+        pestering = [f for f in findings if f.code == "pestering"]
+        fields: dict[str, object] = {"approved_at": now}
+        if pestering:
+            fields["pestering_override_at"] = now
+        to = Status.HELD if message.status == Status.HELD else Status.APPROVED
+        _set_status(
+            message,
+            to=to,
+            expect=(message.status,),
+            reason=message.status_reason if to == Status.HELD else "",
+            **fields,
+        )
+        if pestering:
+            timeline_record(
+                application=message.application,
+                kind=Kind.NOTE,
+                summary=f"You approved {_label(message)} despite the pestering check",
+                detail=" ".join(f.message for f in pestering),
+                message=message,
+                at=now,
+            )
+        calendar, _ = _calendar(user)
+        timeline_record(
+            application=message.application,
+            kind=Kind.APPROVED,
+            summary=f"{_label(message)} approved",
+            detail=f"Goes out {_local(message.due_at, calendar)}."
+            + (" It waits while the application is on hold." if to == Status.HELD else ""),
+            message=message,
+            at=now,
+        )
+    return message
+
+
+def message_unapprove(*, message: Message, user: User) -> Message:
+    """Take back an approval: the message waits as a draft (or stays held, unapproved)."""
+    _require_owner(message, user)
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.approved_at is None or message.status not in (Status.APPROVED, Status.HELD):
+            raise ActionRefused("Only an approved message that has not gone out can be unapproved.")
+        to = Status.HELD if message.status == Status.HELD else Status.DRAFT
+        _set_status(
+            message,
+            to=to,
+            expect=(message.status,),
+            reason=message.status_reason if to == Status.HELD else "",
+            approved_at=None,
+            pestering_override_at=None,
+        )
+        timeline_record(
+            application=message.application,
+            kind=Kind.UNAPPROVED,
+            summary=f"Approval of {_label(message)} withdrawn",
+            detail="It will not go out until you approve it again.",
+            message=message,
+        )
+    return message
+
+
+def message_edit(
+    *,
+    message: Message,
+    user: User,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    due_at: dt.datetime,
+) -> Message:
+    """Save the user's own version; re-planning leaves it alone from now on.
+
+    An approved message that changes goes back to needing approval: the user approved
+    the old text and time, not the new ones.
+    """
+    _require_owner(message, user)
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.status not in CHANGEABLE:
+            raise ActionRefused(
+                f"This message is {message.get_status_display().lower()}: "
+                "it can no longer be edited."
+            )
+        changed = (
+            message.to_email != to_email
+            or message.subject != subject
+            or message.body_text != body_text
+            or message.due_at != due_at
+        )
+        if not changed:
+            return message
+        was_approved = message.approved_at is not None
+        contact = message.contact
+        fields: dict[str, object] = {
+            "to_email": to_email,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": linebreaks(body_text, autoescape=True),
+            "due_at": due_at,
+            "edited_by_user": True,
+            "approved_at": None,
+            "pestering_override_at": None,
+        }
+        if contact is not None and not _same_person(contact, to_email):
+            # An address for someone else: the contact's name would mislabel it.
+            fields["to_name"] = "" if message.to_name == contact.name else message.to_name
+        to = Status.HELD if message.status == Status.HELD else Status.DRAFT
+        if not _set_status(
+            message,
+            to=to,
+            expect=(message.status,),
+            reason=message.status_reason if to == Status.HELD else "",
+            **fields,
+        ):
+            raise ActionRefused("This message changed meanwhile; reload and try again.")
+        if was_approved:
+            summary = f"{_label(message)} edited after approval: needs approval again"
+        else:
+            summary = f"{_label(message)} edited"
+        calendar, _ = _calendar(user)
+        timeline_record(
+            application=message.application,
+            kind=Kind.EDITED,
+            summary=summary,
+            detail=f"Due {_local(due_at, calendar)}.",
+            message=message,
+        )
+    return message
+
+
+def _same_person(contact: Contact, to_email: str) -> bool:
+    """Whether an address is (likely) the contact's own: theirs, or one with their name in it."""
+    address = to_email.strip().lower()
+    if address == contact.email.strip().lower():
+        return True
+    local_part = address.partition("@")[0]
+    names = {contact.first_name.lower(), contact.last_name.lower()} - {""}
+    return any(name in local_part for name in names if len(name) > 1)
+
+
+def message_skip(*, message: Message, user: User, reason: str) -> Message:
+    """Decide not to send a message; the reason stays on the timeline."""
+    _require_owner(message, user)
+    reason = reason.strip() or "Skipped by you."
+    with transaction.atomic():
+        message = _locked_message(message)
+        if not _set_status(message, to=Status.SKIPPED, expect=CHANGEABLE, reason=reason):
+            raise ActionRefused(
+                f"This message is {message.get_status_display().lower()}: "
+                "it can no longer be skipped."
+            )
+        timeline_record(
+            application=message.application,
+            kind=Kind.SKIPPED,
+            summary=f"{_label(message)} skipped",
+            detail=reason,
+            message=message,
+        )
+    return message
+
+
+# -- replies -------------------------------------------------------------------------------------
+
+
+def application_reply(
+    *,
+    application: Application,
+    kind: str,
+    at: dt.datetime | None = None,
+    detail: str = "",
+    return_date: dt.date | None = None,
+    contact: Contact | None = None,
+) -> Reply:
+    """Log what the company answered and change the cadence to fit (spec §7).
+
+    - "reply": any real answer stops the automatic check-ins (pending ones cancelled);
+    - "no_news": thank them for the update (drafted for the next business morning) and move
+      the next check-in to at least N business days after their message;
+    - "out_of_office": not a reply: hold the check-ins until the return date (or N business
+      days), then they go out as planned from there (applications_end_holds releases them).
+    """
+    if kind not in REPLY_KINDS:
+        raise ValueError(f"Unknown reply kind: {kind!r}")
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        application = _locked_application(application)
+        calendar, settings = _calendar(application.user)
+        reply = Reply.objects.create(
+            user_id=application.user_id,
+            application=application,
+            contact=contact,
+            kind=kind,
+            received_at=at,
+            return_date=return_date if kind == "out_of_office" else None,
+            detail=detail,
+        )
+        who = f" from {contact.name}" if contact else ""
+        if application.stage == Application.Stage.QUIET and kind in ("reply", "no_news"):
+            _reopen(application, at=now)
+        if application.has_ended:
+            # Logged for the record only: nothing is planned for an application that ended.
+            timeline_record(
+                application=application,
+                kind=Kind.OUT_OF_OFFICE if kind == "out_of_office" else Kind.REPLY,
+                summary=f"{Reply.Kind(kind).label}{who}",
+                detail=detail,
+                at=at,
+            )
+            return reply
+        if kind == "reply":
+            why = f"They replied on {_local(at, calendar)}: the automatic check-ins stop."
+            timeline_record(
+                application=application,
+                kind=Kind.REPLY,
+                summary=f"Reply received{who}",
+                detail=" ".join(p for p in (detail, why) if p),
+                at=at,
+            )
+            _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+            _replan(application, now=now, why=why)
+        elif kind == "no_news":
+            floor = cadence.after_no_news_reply_due(
+                reply_at=at, calendar=calendar, settings=settings
+            )
+            why = (
+                "They said there is no news yet: a short thank-you for the update is drafted, "
+                f"and the next check-in waits until {_local(floor, calendar)} at the earliest."
+            )
+            timeline_record(
+                application=application,
+                kind=Kind.REPLY,
+                summary=f"“No news yet”{who}",
+                detail=" ".join(p for p in (detail, why) if p),
+                at=at,
+            )
+            # Their latest word is what the thanks answers: an unsent earlier one is replaced.
+            _cancel(
+                _pending(application, Stage.NO_NEWS_REPLY),
+                reason="Replaced: they wrote again with no news.",
+                at=now,
+            )
+            _draft(
+                application,
+                stage=Stage.NO_NEWS_REPLY,
+                contact=contact,
+                due_at=cadence.next_business_morning(after=max(at, now), calendar=calendar),
+            )
+            _replan(application, now=now, why="They said there is no news yet.")
+            _not_before(application, first=floor, calendar=calendar, settings=settings, why=why)
+        else:
+            until = cadence.out_of_office_until(
+                reply_at=at, return_date=return_date, calendar=calendar, settings=settings
+            )
+            why = (
+                f"Out-of-office reply{who}: not an answer, so the check-ins wait until "
+                f"{_local(until, calendar)}."
+            )
+            timeline_record(
+                application=application,
+                kind=Kind.OUT_OF_OFFICE,
+                summary=f"Out-of-office reply{who}",
+                detail=" ".join(p for p in (detail, why) if p),
+                at=at,
+            )
+            if until > now:
+                application.paused_until = until
+                application.save(update_fields=["paused_until", "updated_at"])
+                _hold(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+            _replan(application, now=now, why=why)
+            _not_before(application, first=until, calendar=calendar, settings=settings, why=why)
+    return reply
+
+
+def _reopen(application: Application, *, at: dt.datetime) -> None:
+    """A quiet application that hears back is live again; the stay-in-touch note is not needed."""
+    why = "They wrote back after all: the application is no longer quiet."
+    _change_stage(application, stage=Application.Stage.INTERVIEWING, why=why, at=at)
+    application.closed_at = None
+    application.save(update_fields=["closed_at", "updated_at"])
+    _cancel(_pending(application, Stage.STAY_IN_TOUCH), reason=why, at=at)
+
+
+def _not_before(
+    application: Application,
+    *,
+    first: dt.datetime,
+    calendar: cadence.SenderCalendar,
+    settings: cadence.CadenceSettings,
+    why: str,
+) -> None:
+    """Push pending check-ins past `first`, hand-edited ones too (re-planning leaves those alone).
+
+    The second check-in keeps the cadence's spacing from the first.
+    """
+    floor = first
+    for message in _pending(application, *CHECK_IN_STAGES):
+        if message.due_at is None or message.due_at < floor:
+            old = message.due_at
+            Message.objects.filter(pk=message.pk).update(due_at=floor, updated_at=timezone.now())
+            message.due_at = floor
+            timeline_record(
+                application=application,
+                kind=Kind.NOTE,
+                summary=f"{_label(message)} moved to {_local(floor, calendar)}",
+                detail=why + (f" It was due {_local(old, calendar)}." if old else ""),
+                message=message,
+            )
+        floor = cadence.second_check_in_due(
+            first_check_in_at=message.due_at, calendar=calendar, settings=settings
+        )
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+
+
+def application_outcome(
+    *,
+    application: Application,
+    outcome: str,
+    user: User,
+    deadline: dt.date | None = None,
+    at_once: bool = False,
+) -> list[Message]:
+    """Record a decision, stop what no longer fits, and draft the matching message (spec §6-§7).
+
+    - "offer": stage offer; pending check-ins cancelled.
+    - "accepted": stage accepted; every pending message cancelled.
+    - "rejected": stage rejected; pending messages other than close-outs cancelled (a
+      thank-you after a no reads oddly); a close-out for the next business morning and a
+      stay-in-touch note N weeks later, whose hook slot must be filled before approval.
+    - "accepted_elsewhere": stage withdrawn; EVERY pending message cancelled; a withdrawal
+      note for the next business morning (or at once).
+    - "other_offer": stage unchanged; a note with the user's deadline, which may go before
+      their stated decision date.
+    Returns the messages drafted for it (each waits for approval like any other).
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"Unknown outcome: {outcome!r}")
+    if outcome == "other_offer" and deadline is None:
+        raise ActionRefused("Give the date you must answer the other offer by.")
+    _require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = _locked_application(application)
+        # A quiet application can still hear back with a decision; the others are settled.
+        if application.has_ended and application.stage != Application.Stage.QUIET:
+            raise ActionRefused(
+                f"This application is already {application.get_stage_display().lower()}."
+            )
+        calendar, settings = _calendar(user)
+        drafted: list[Message] = []
+        if outcome == "offer":
+            why = "An offer came in: the automatic check-ins stop."
+            _change_stage(application, stage=Application.Stage.OFFER, why=why, at=now)
+            _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+        elif outcome == "accepted":
+            why = "You accepted their offer: nothing more goes out automatically."
+            _change_stage(application, stage=Application.Stage.ACCEPTED, why=why, at=now)
+            _cancel(_pending(application), reason=why, at=now)
+        elif outcome == "rejected":
+            why = (
+                "They turned the application down: the follow-ups stop; a short close-out "
+                "thanking them is drafted, and a stay-in-touch note for later."
+            )
+            _change_stage(application, stage=Application.Stage.REJECTED, why=why, at=now)
+            _cancel(
+                [m for m in _pending(application) if m.stage not in CLOSE_OUT_STAGES],
+                reason="The application was turned down: the follow-ups stop.",
+                at=now,
+            )
+            drafted.append(
+                _draft(
+                    application,
+                    stage=Stage.REJECTION_REPLY,
+                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar),
+                )
+            )
+            drafted.append(_plan_stay_in_touch(application, closed_at=now, settings=settings))
+        elif outcome == "accepted_elsewhere":
+            why = (
+                "You accepted another offer: every pending message is cancelled and a "
+                "withdrawal note is drafted, so they are not left waiting."
+            )
+            _change_stage(application, stage=Application.Stage.WITHDRAWN, why=why, at=now)
+            _cancel(
+                _pending(application),
+                reason="You accepted another offer: nothing else goes out for this application.",
+                at=now,
+            )
+            drafted.append(
+                _draft(
+                    application,
+                    stage=Stage.WITHDRAWAL,
+                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
+                )
+            )
+        else:  # other_offer
+            why = (
+                f"Another offer came in, with an answer due by {_day(deadline)}: a note telling "
+                "them your timeline is drafted; it may go before their own decision date."
+            )
+            timeline_record(
+                application=application,
+                kind=Kind.NOTE,
+                summary=f"Another offer: your answer is due by {_day(deadline)}",
+                detail=why,
+                at=now,
+            )
+            _cancel(
+                _pending(application, Stage.OFFER_DEADLINE),
+                reason="Replaced by a note with your new deadline.",
+                at=now,
+            )
+            drafted.append(
+                _draft(
+                    application,
+                    stage=Stage.OFFER_DEADLINE,
+                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
+                    context={"deadline": deadline},
+                )
+            )
+        _replan(application, now=now, why=why)
+    return drafted
+
+
+def _plan_stay_in_touch(
+    application: Application, *, closed_at: dt.datetime, settings: cadence.CadenceSettings
+) -> Message:
+    """A stay-in-touch draft N weeks after the close; its hook slot blocks approval until filled."""
+    calendar, _ = _calendar(application.user)
+    due = cadence.stay_in_touch_due(closed_at=closed_at, calendar=calendar, settings=settings)
+    # One note at a time: a quiet application that is then turned down plans it anew.
+    _cancel(
+        _pending(application, Stage.STAY_IN_TOUCH),
+        reason="Replaced by a new stay-in-touch note.",
+        at=closed_at,
+    )
+    return _draft(application, stage=Stage.STAY_IN_TOUCH, due_at=due)
+
+
+# -- pause and resume ----------------------------------------------------------------------------
+
+
+def application_pause(*, application: Application, user: User) -> None:
+    """Hold everything pending for this application until the user resumes it."""
+    _require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = _locked_application(application)
+        if application.paused:
+            return
+        if application.has_ended:
+            raise ActionRefused("This application has ended: there is nothing to pause.")
+        application.paused = True
+        application.save(update_fields=["paused", "updated_at"])
+        timeline_record(
+            application=application,
+            kind=Kind.PAUSED,
+            summary="Application paused",
+            detail="Nothing goes out for it until you resume it.",
+            at=now,
+        )
+        _hold(_pending(application), reason=PAUSED_REASON, at=now)
+        _replan(application, now=now, why="You paused the application.")
+
+
+def application_resume(*, application: Application, user: User) -> None:
+    """Resume a paused application: what fell due meanwhile goes at the next window start."""
+    _require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = _locked_application(application)
+        if not application.paused:
+            return
+        application.paused = False
+        application.save(update_fields=["paused", "updated_at"])
+        # Recorded first: the cadence reads the last resume from the timeline.
+        timeline_record(
+            application=application,
+            kind=Kind.RESUMED,
+            summary="Application resumed",
+            detail="Anything that fell due while it was paused goes out at the next "
+            "send-window start.",
+            at=now,
+        )
+        _release(application, now=now, why="You resumed the application.")
+
+
+def _release(application: Application, *, now: dt.datetime, why: str) -> None:
+    """Let held messages go again unless a pause or an out-of-office hold still applies.
+
+    1. Re-planning releases the check-ins (and re-times those not edited by hand).
+    2. Anything still held that no hold covers (e.g. a message of an application without an
+       interview) goes back to where it was: approved if it had been approved, else a draft;
+       one whose time passed meanwhile moves to the next send-window start.
+    """
+    _replan(application, now=now, why=why)
+    if application.paused:
+        return
+    calendar, _ = _calendar(application.user)
+    out_of_office = application.paused_until is not None and application.paused_until > now
+    for message in _pending(application):
+        if message.status != Status.HELD:
+            continue
+        if out_of_office and message.stage in CHECK_IN_STAGES:
+            continue
+        fields: dict[str, object] = {}
+        if message.due_at is not None and message.due_at < now:
+            fields["due_at"] = cadence.resume_due(
+                due_at=message.due_at, resumed_at=now, calendar=calendar
+            )
+        to = Status.APPROVED if message.approved_at else Status.DRAFT
+        _set_status(message, to=to, expect=(Status.HELD,), **fields)
+
+
+def applications_end_holds(*, now: dt.datetime | None = None) -> int:
+    """Release the check-ins of out-of-office holds whose time has come (for a beat task)."""
+    now = now or timezone.now()
+    count = 0
+    ids = Application.objects.filter(paused_until__lte=now).values_list("pk", flat=True)
+    for pk in list(ids):
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=pk)
+            if application.paused_until is None or application.paused_until > now:
+                continue
+            # Released within a few minutes of the hold's end, the check-in keeps the hold's
+            # end as its time (it goes at once); released later (the beat was down), a missed
+            # time moves to the next send-window start instead of going out at night.
+            hold_end = application.paused_until
+            as_of = hold_end if now - hold_end <= RELEASE_GRACE else now
+            application.paused_until = None
+            application.save(update_fields=["paused_until", "updated_at"])
+            why = "They are back in the office: the check-ins go out as planned from now on."
+            timeline_record(
+                application=application,
+                kind=Kind.NOTE,
+                summary="Out-of-office hold over",
+                detail=why,
+                at=now,
+            )
+            _release(application, now=as_of, why=why)
+            count += 1
+    return count
+
+
+# -- going quiet and side tasks ------------------------------------------------------------------
+
+
+def applications_go_quiet(*, now: dt.datetime | None = None) -> int:
+    """Mark applications quiet after thank-you + two unanswered follow-ups (spec §5, §6).
+
+    No email: the stage becomes "quiet", a LinkedIn task is suggested and a stay-in-touch
+    note is planned. Called by a beat task; returns how many went quiet.
+    """
+    now = now or timezone.now()
+    candidates = (
+        Application.objects.exclude(stage__in=[*Application.ENDED_STAGES, "offer"])
+        .filter(paused=False, messages__stage__in=CHECK_IN_STAGES, messages__status=Status.SENT)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=pk)
+            quiet_at = _goes_quiet_at(application, now=now)
+            if quiet_at is None or quiet_at > now:
+                continue
+            _go_quiet(application, now=now)
+            count += 1
+    return count
+
+
+def _goes_quiet_at(application: Application, *, now: dt.datetime) -> dt.datetime | None:
+    """When the cadence says this application goes quiet; None until both check-ins went."""
+    if application.has_ended or application.paused or application.stage == "offer":
+        return None
+    facts = selectors.cadence_facts_for(application=application, now=now)
+    if facts is None:
+        return None
+    sent = [
+        m
+        for m in facts.sent
+        if m.stage in CHECK_IN_STAGES and m.sent_at >= facts.last_interview_end
+    ]
+    if len(sent) < cadence.MAX_CHECK_INS:
+        return None
+    return cadence.plan(facts).goes_quiet_at
+
+
+def _go_quiet(application: Application, *, now: dt.datetime) -> None:
+    why = (
+        "The thank-you and two follow-ups went unanswered: no more emails. "
+        "A friendly LinkedIn connection keeps the door open instead."
+    )
+    _change_stage(application, stage=Application.Stage.QUIET, why=why, at=now)
+    _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+    people = [
+        c.name
+        for c in Contact.objects.filter(
+            Q(participations__interview__application=application)
+            | Q(pk=application.main_contact_id)
+        )
+        .distinct()
+        .order_by("name")
+    ]
+    timeline_record(
+        application=application,
+        kind=Kind.TASK,
+        summary="Connect on LinkedIn" + (f" with {', '.join(people)}" if people else ""),
+        detail="A short, friendly connection request with no ask about the job: it keeps "
+        "you in their network without another email.",
+        at=now,
+    )
+    _, settings = _calendar(application.user)
+    _plan_stay_in_touch(application, closed_at=now, settings=settings)
+
+
+def message_sent_side_tasks(*, message: Message) -> None:
+    """After a thank-you has gone: suggest connecting with that person on LinkedIn (spec §3)."""
+    if message.stage != Stage.THANK_YOU or message.status != Status.SENT:
+        return
+    name = message.to_name or (message.contact.name if message.contact else message.to_email)
+    timeline_record(
+        application=message.application,
+        kind=Kind.TASK,
+        summary=f"Connect with {name} on LinkedIn",
+        detail="Your thank-you has gone out, so a connection request now feels natural. "
+        "LinkedIn only: not personal networks.",
+        message=message,
+        at=message.sent_at,
+    )

@@ -1,0 +1,57 @@
+"""Celery tasks of the messaging engine: thin wrappers that take ids and call one function."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from messaging import dispatch, services, webhooks
+
+
+@shared_task(ignore_result=True)
+def dispatch_due_messages() -> int:
+    """Beat, every FOLLOWUP_DISPATCH_INTERVAL_SECONDS: claim due messages, one send task each."""
+    return dispatch.dispatch_due(
+        now=timezone.now(),
+        # Enqueued after the claims commit (immediately when no transaction is open).
+        enqueue=send_message.delay_on_commit,
+        claim_timeout=dt.timedelta(seconds=settings.FOLLOWUP_CLAIM_TIMEOUT_SECONDS),
+        limit=settings.FOLLOWUP_DISPATCH_BATCH_SIZE,
+    )
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    autoretry_for=(dispatch.TransientSendError,),
+    max_retries=settings.FOLLOWUP_SEND_MAX_RETRIES,
+    retry_backoff=settings.FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=settings.FOLLOWUP_SEND_RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+)
+def send_message(self, message_id: int) -> str:
+    """Send one claimed message; transient ESP errors retry with exponential backoff."""
+    # On the last allowed try a transient error marks the message failed instead.
+    final_attempt = self.max_retries is not None and self.request.retries >= self.max_retries
+    return dispatch.message_send(message_id=message_id, final_attempt=final_attempt)
+
+
+@shared_task(ignore_result=True)
+def process_email_event(event_pk: int) -> None:
+    """Act on one stored ESP webhook event (delivery, bounce, inbound reply)."""
+    webhooks.email_event_process(event_pk=event_pk)
+
+
+@shared_task(ignore_result=True)
+def mark_quiet_applications() -> int:
+    """Beat: applications whose thank-you and two follow-ups went unanswered go quiet."""
+    return services.applications_go_quiet(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def end_out_of_office_holds() -> int:
+    """Beat: release check-ins held by an out-of-office reply once its time has come."""
+    return services.applications_end_holds(now=timezone.now())

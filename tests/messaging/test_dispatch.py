@@ -1,0 +1,500 @@
+"""Dispatch: atomic claims, the §7 re-check, error classes, crash recovery, threading headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import threading
+
+import pytest
+import requests
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+    AnymailRequestsAPIError,
+)
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from interviews.models import Application, TimelineEvent
+from messaging import dispatch
+from messaging.models import BouncedAddress, Message, OutboxEmail, Reply
+from messaging.tasks import dispatch_due_messages
+from tests.messaging.sending import eager_celery, make_message, sending_setup
+from tests.services import require_postgres
+
+Status = Message.Status
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def locmem(settings):
+    settings.EMAIL_BACKEND = LOCMEM
+    settings.DEFAULT_FROM_EMAIL = "Followup <send@followup.example>"
+    settings.FOLLOWUP_SEND_AS_USER = False
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def setup(user):
+    return sending_setup(user)
+
+
+def claim_and_send(message: Message) -> str:
+    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    return dispatch.message_send(message_id=message.pk)
+
+
+def kinds(message: Message) -> list[str]:
+    return list(
+        TimelineEvent.objects.filter(message=message).order_by("pk").values_list("kind", flat=True)
+    )
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def test_two_claims_of_one_message_let_exactly_one_through(setup):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    now = timezone.now()
+
+    results = [dispatch.message_claim(message_id=message.pk, now=now) for _ in range(2)]
+
+    message.refresh_from_db()
+    assert results == [True, False]
+    assert message.status == Status.SENDING
+    assert message.claimed_at == now
+    assert message.attempts == 1
+
+
+def test_it_claims_only_approved_messages_whose_time_has_come(setup):
+    application, contact = setup
+    now = timezone.now()
+    due = make_message(application, contact=contact)
+    later = make_message(application, contact=contact, due_at=now + dt.timedelta(hours=1))
+    draft = make_message(application, contact=contact, status=Status.DRAFT)
+    approval_cleared = make_message(application, contact=contact, approved_at=None)
+
+    assert dispatch.due_message_ids(now=now, limit=10) == [due.pk]
+    assert dispatch.claim_due_messages(now=now, limit=10) == [due.pk]
+    assert dispatch.claim_due_messages(now=now, limit=10) == []
+    for untouched in (later, draft, approval_cleared):
+        untouched.refresh_from_db()
+        assert untouched.status in (Status.APPROVED, Status.DRAFT)
+
+
+def test_a_batch_claim_takes_the_longest_waiting_first_up_to_the_limit(setup):
+    application, contact = setup
+    now = timezone.now()
+    newer = make_message(application, contact=contact, due_at=now - dt.timedelta(minutes=1))
+    older = make_message(application, contact=contact, due_at=now - dt.timedelta(hours=2))
+
+    assert dispatch.claim_due_messages(now=now, limit=1) == [older.pk]
+    assert dispatch.claim_due_messages(now=now, limit=1) == [newer.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batch_claims_never_share_a_message(user):
+    require_postgres()
+    application, contact = sending_setup(user)
+    ids = {make_message(application, contact=contact).pk for _ in range(60)}
+    now = timezone.now()
+    results: list[list[int]] = []
+    start = threading.Barrier(4)
+
+    def claimer() -> None:
+        start.wait()
+        try:
+            taken: list[int] = []
+            for _ in range(10):
+                taken += dispatch.claim_due_messages(now=now, limit=7)
+            results.append(taken)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claimer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    everything = [pk for taken in results for pk in taken]
+    assert sorted(everything) == sorted(ids)  # each one claimed, none twice
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
+# --- the re-check right before sending (§7) ---------------------------------------------------
+
+
+def test_it_cancels_a_check_in_when_the_application_was_rejected(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    Application.objects.filter(pk=application.pk).update(stage=Application.Stage.REJECTED)
+
+    assert claim_and_send(message) == Status.CANCELLED
+
+    message.refresh_from_db()
+    assert locmem == []
+    assert "ended" in message.status_reason
+    event = TimelineEvent.objects.get(message=message)
+    assert event.kind == TimelineEvent.Kind.CANCELLED
+    assert event.detail == message.status_reason
+
+
+def test_it_still_sends_the_close_out_of_a_rejected_application(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.REJECTION_REPLY)
+    Application.objects.filter(pk=application.pk).update(stage=Application.Stage.REJECTED)
+
+    assert claim_and_send(message) == Status.SENT
+    assert len(locmem) == 1
+
+
+def test_it_cancels_check_ins_after_an_offer(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.SECOND_CHECK_IN)
+    Application.objects.filter(pk=application.pk).update(stage=Application.Stage.OFFER)
+
+    assert claim_and_send(message) == Status.CANCELLED
+    assert locmem == []
+
+
+def test_it_cancels_a_claimed_check_in_when_they_replied_after_approval(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    Reply.objects.create(
+        user=application.user,
+        application=application,
+        kind=Reply.Kind.REPLY,
+        received_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+
+    assert claim_and_send(message) == Status.CANCELLED
+
+    message.refresh_from_db()
+    assert "answered" in message.status_reason
+    assert locmem == []
+
+
+def test_it_holds_every_message_of_a_paused_application(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    Application.objects.filter(pk=application.pk).update(paused=True)
+
+    assert claim_and_send(message) == Status.HELD
+
+    message.refresh_from_db()
+    assert "paused" in message.status_reason
+    assert message.approved_at is not None  # resuming lets it go without a new approval
+    assert kinds(message) == [TimelineEvent.Kind.HELD]
+    assert locmem == []
+
+
+def test_an_out_of_office_notice_holds_check_ins_but_not_a_thank_you(setup, locmem):
+    application, contact = setup
+    check_in = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    thank_you = make_message(application, contact=contact)
+    Application.objects.filter(pk=application.pk).update(
+        paused_until=timezone.now() + dt.timedelta(days=3)
+    )
+
+    assert claim_and_send(check_in) == Status.HELD
+    assert claim_and_send(thank_you) == Status.SENT
+    check_in.refresh_from_db()
+    assert "out of the office" in check_in.status_reason
+    assert len(locmem) == 1
+
+
+def test_it_cancels_a_message_to_an_address_that_bounced(setup, locmem, outsider):
+    application, contact = setup
+    message = make_message(application, contact=contact, to_email="Dana@Acme.example")
+    BouncedAddress.objects.create(
+        user=application.user, email="dana@acme.example", bounced_at=timezone.now()
+    )
+
+    assert claim_and_send(message) == Status.CANCELLED
+
+    message.refresh_from_db()
+    assert "bounced" in message.status_reason
+    assert kinds(message) == [TimelineEvent.Kind.CANCELLED]
+    assert locmem == []
+
+
+def test_another_users_bounce_does_not_stop_the_message(setup, locmem, outsider):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    BouncedAddress.objects.create(user=outsider, email=contact.email, bounced_at=timezone.now())
+
+    assert claim_and_send(message) == Status.SENT
+
+
+def test_a_message_whose_approval_was_withdrawn_goes_back_to_awaiting_approval(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    Message.objects.filter(pk=message.pk).update(approved_at=None)
+
+    assert dispatch.message_send(message_id=message.pk) == Status.DRAFT
+
+    message.refresh_from_db()
+    assert "approve it again" in message.status_reason
+    assert locmem == []
+
+
+def test_a_message_without_a_recipient_is_cancelled(setup, locmem):
+    application, _ = setup
+    message = make_message(application, to_email="  ")
+
+    assert claim_and_send(message) == Status.CANCELLED
+    message.refresh_from_db()
+    assert "recipient" in message.status_reason
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def test_the_sent_email_threads_under_the_thank_you_and_comes_from_the_user(setup, locmem):
+    application, contact = setup
+    message = make_message(
+        application,
+        contact=contact,
+        stage=Message.Stage.CHECK_IN,
+        subject="Re: Thank you - Data Engineer interview",
+        message_id="<check-in-1@followup.example>",
+        in_reply_to="<thank-you-1@followup.example>",
+        references="<scheduling@acme.example>\n <thank-you-1@followup.example>",
+    )
+
+    assert claim_and_send(message) == Status.SENT
+
+    [sent] = locmem
+    assert sent.extra_headers["Message-ID"] == "<check-in-1@followup.example>"
+    assert sent.extra_headers["In-Reply-To"] == "<thank-you-1@followup.example>"
+    assert (
+        sent.extra_headers["References"]
+        == "<scheduling@acme.example> <thank-you-1@followup.example>"
+    )
+    assert sent.subject == "Re: Thank you - Data Engineer interview"
+    assert sent.from_email == "Alex Morgan <send@followup.example>"
+    assert sent.reply_to == ["Alex Morgan <alex@example.com>"]
+    assert sent.to == ["Dana Richardson <dana@acme.example>"]
+    assert sent.alternatives[0].mimetype == "text/html"
+    assert "Thank you for your time today." in sent.body
+    assert sent.metadata == {"message_id": str(message.pk)}
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.sent_at is not None
+    assert message.esp_message_id == "<check-in-1@followup.example>"
+    assert kinds(message) == [TimelineEvent.Kind.SENT]
+
+
+def test_it_gives_a_message_without_one_a_message_id_and_keeps_it(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, message_id="")
+
+    claim_and_send(message)
+
+    message.refresh_from_db()
+    assert message.message_id.startswith("<") and message.message_id.endswith("@followup.example>")
+    assert locmem[0].extra_headers["Message-ID"] == message.message_id
+
+
+def test_it_can_send_as_the_user_when_the_deployment_allows_it(setup, locmem, settings):
+    settings.FOLLOWUP_SEND_AS_USER = True
+    application, contact = setup
+    message = make_message(application, contact=contact)
+
+    claim_and_send(message)
+
+    assert locmem[0].from_email == "Alex Morgan <alex@example.com>"
+
+
+def test_the_local_outbox_keeps_the_email_under_our_message_id(setup, settings):
+    settings.EMAIL_BACKEND = "messaging.outbox.OutboxEmailBackend"
+    application, contact = setup
+    message = make_message(application, contact=contact, message_id="<m1@followup.example>")
+
+    claim_and_send(message)
+
+    row = OutboxEmail.objects.get()
+    message.refresh_from_db()
+    assert row.message_id == message.esp_message_id == "<m1@followup.example>"
+    assert row.user == application.user
+    assert row.body_html.startswith("<p>Dear Ms. Richardson")
+
+
+def test_a_second_task_for_the_same_claim_sends_nothing(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+
+    assert claim_and_send(message) == Status.SENT
+    assert dispatch.message_send(message_id=message.pk) == Status.SENT
+    assert len(locmem) == 1
+
+
+def test_the_beat_task_sends_every_due_message_once(
+    setup, locmem, django_capture_on_commit_callbacks
+):
+    application, contact = setup
+    messages = [make_message(application, contact=contact) for _ in range(3)]
+    future = make_message(application, contact=contact, due_at=timezone.now() + dt.timedelta(1))
+
+    with eager_celery():
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                dispatch_due_messages.apply().get()
+
+    assert len(locmem) == 3
+    assert {m.status for m in Message.objects.filter(pk__in=[m.pk for m in messages])} == {
+        Status.SENT
+    }
+    future.refresh_from_db()
+    assert future.status == Status.APPROVED
+
+
+# --- error classes ------------------------------------------------------------------------------
+
+
+def _api_error(status: int) -> AnymailAPIError:
+    return AnymailAPIError("refused", status_code=status, esp_name="Postmark")
+
+
+def _timeout() -> AnymailRequestsAPIError:
+    kind = type("AnymailRequestsAPIError", (AnymailRequestsAPIError, requests.Timeout), {})
+    return kind("Error posting to http://127.0.0.1/email:")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (AnymailRecipientsRefused(), dispatch.PERMANENT),
+        (AnymailInvalidAddress("bad address"), dispatch.PERMANENT),
+        (_api_error(400), dispatch.PERMANENT),
+        (_api_error(401), dispatch.PERMANENT),
+        (_api_error(422), dispatch.PERMANENT),
+        (_api_error(408), dispatch.TRANSIENT),
+        (_api_error(429), dispatch.TRANSIENT),
+        (_api_error(500), dispatch.TRANSIENT),
+        (_api_error(503), dispatch.TRANSIENT),
+        (_timeout(), dispatch.TRANSIENT),
+        (ConnectionRefusedError(), dispatch.TRANSIENT),
+        (smtplib.SMTPRecipientsRefused({}), dispatch.PERMANENT),
+        (smtplib.SMTPResponseException(550, b"no such user"), dispatch.PERMANENT),
+        (smtplib.SMTPResponseException(451, b"try later"), dispatch.TRANSIENT),
+        (smtplib.SMTPServerDisconnected(), dispatch.TRANSIENT),
+        (ValueError("a bug"), dispatch.UNKNOWN),
+    ],
+)
+def test_it_tells_permanent_from_transient_errors(error, expected):
+    assert dispatch.classify_send_error(error) == expected
+
+
+# --- crash recovery ------------------------------------------------------------------------------
+
+
+TIMEOUT = dt.timedelta(minutes=10)
+
+
+def stale_claim(message: Message, **fields: object) -> None:
+    """Leave the message as a worker that died would: claimed 20 minutes ago."""
+    claimed_at = timezone.now() - dt.timedelta(minutes=20)
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, claimed_at=claimed_at, attempts=1, **fields
+    )
+
+
+def test_recovery_marks_a_message_the_esp_accepted_as_sent_and_never_resends_it(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    started = timezone.now() - dt.timedelta(minutes=19)
+    stale_claim(message, send_started_at=started, esp_message_id="pm-123")
+
+    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
+    with eager_celery():
+        dispatch_due_messages.apply().get()
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.sent_at == started
+    assert locmem == []
+    assert kinds(message) == [TimelineEvent.Kind.SENT]
+
+
+def test_recovery_fails_an_interrupted_send_instead_of_guessing(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    stale_claim(message, send_started_at=timezone.now() - dt.timedelta(minutes=19))
+
+    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
+    # A task redelivered after the crash must not send it either.
+    assert dispatch.message_send(message_id=message.pk) == Status.FAILED
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert locmem == []
+    assert kinds(message) == [TimelineEvent.Kind.FAILED]
+
+
+def test_a_redelivered_task_leaves_an_open_attempt_alone(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    Message.objects.filter(pk=message.pk).update(send_started_at=timezone.now())
+
+    assert dispatch.message_send(message_id=message.pk) == Status.SENDING
+    assert locmem == []
+
+
+def test_recovery_puts_a_claim_that_never_started_back_in_the_queue(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    stale_claim(message)
+
+    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.claimed_at is None
+
+    assert claim_and_send(message) == Status.SENT
+    assert len(locmem) == 1
+
+
+def test_recovery_leaves_a_fresh_claim_to_its_task(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    claimed_at = timezone.now()
+    assert dispatch.message_claim(message_id=message.pk, now=claimed_at)
+
+    later = claimed_at + dt.timedelta(minutes=5)
+    assert dispatch.recover_stale_claims(now=later, older_than=TIMEOUT) == 0
+    message.refresh_from_db()
+    assert message.status == Status.SENDING
+
+
+def test_every_beat_entry_names_a_registered_task(settings):
+    from followup.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+    dispatch_entry = settings.CELERY_BEAT_SCHEDULE["dispatch-due-messages"]
+    assert dispatch_entry["schedule"] == settings.FOLLOWUP_DISPATCH_INTERVAL_SECONDS
+
+
+def test_a_sent_thank_you_suggests_connecting_on_linkedin(setup, locmem):
+    application, contact = setup
+    thank_you = make_message(application, contact=contact)
+    check_in = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+
+    assert claim_and_send(thank_you) == Status.SENT
+    assert claim_and_send(check_in) == Status.SENT
+
+    tasks = TimelineEvent.objects.filter(application=application, kind=TimelineEvent.Kind.TASK)
+    assert [(t.summary, t.message_id) for t in tasks] == [
+        ("Connect with Dana Richardson on LinkedIn", thank_you.pk)
+    ]

@@ -1,0 +1,334 @@
+"""ESP webhooks through Anymail's real Postmark views: stored once, bounces, inbound replies."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from interviews.models import Application, TimelineEvent
+from messaging import dispatch, webhooks
+from messaging.models import BouncedAddress, EmailEvent, Message, Reply
+from tests.messaging.sending import eager_celery, make_message, sending_setup
+
+Status = Message.Status
+SECRET = "hooks:s3cret-words"
+NOW = dt.datetime(2025, 3, 12, 15, 0, tzinfo=dt.UTC)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def _webhooks(settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    with eager_celery():
+        yield
+
+
+@pytest.fixture
+def sent(user) -> Message:
+    """A thank-you that went out through Postmark."""
+    application, contact = sending_setup(user)
+    return make_message(
+        application,
+        contact=contact,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        message_id="<thank-you-1@followup.example>",
+        esp_message_id="883953f4-6105-42a2-a16a-77a8eac79483",
+    )
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST a Postmark payload to Anymail's webhook URL, running what it enqueues."""
+
+    def send(kind: str, payload: dict, secret: str = SECRET):
+        token = base64.b64encode(secret.encode()).decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                reverse(f"anymail:postmark_{kind}_webhook"),
+                data=json.dumps(payload),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Basic {token}",
+            )
+
+    return send
+
+
+def delivery(message: Message) -> dict:
+    return {
+        "RecordType": "Delivery",
+        "ServerID": 23,
+        "MessageStream": "outbound",
+        "MessageID": message.esp_message_id,
+        "Recipient": message.to_email,
+        "Tag": "thank_you",
+        "DeliveredAt": "2025-03-12T15:00:01.907Z",
+        "Details": "smtp;250 2.0.0 OK",
+        "Metadata": {"message_id": str(message.pk)},
+    }
+
+
+def bounce(message: Message) -> dict:
+    return {
+        "RecordType": "Bounce",
+        "ID": 4323372036854775807,
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "Name": "Hard bounce",
+        "MessageID": message.esp_message_id,
+        "Metadata": {"message_id": str(message.pk)},
+        "Description": "The mailbox does not exist.",
+        "Details": "smtp;550 5.1.1 unknown user",
+        "Email": message.to_email,
+        "From": "send@followup.example",
+        "BouncedAt": "2025-03-12T15:00:02Z",
+        "Inactive": True,
+        "CanActivate": True,
+        "Subject": message.subject,
+    }
+
+
+def inbound(
+    *,
+    sender: str = "dana@acme.example",
+    subject: str = "Re: Thank you - Data Engineer interview",
+    text: str = "Thanks Alex, we will be in touch next week.",
+    headers: list[dict] | None = None,
+    message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b",
+) -> dict:
+    return {
+        "FromName": "Dana Richardson",
+        "From": sender,
+        "FromFull": {"Email": sender, "Name": "Dana Richardson", "MailboxHash": ""},
+        "To": "alex@example.com",
+        "ToFull": [{"Email": "alex@example.com", "Name": "Alex Morgan", "MailboxHash": ""}],
+        "CcFull": [],
+        "BccFull": [],
+        "OriginalRecipient": "alex@example.com",
+        "Subject": subject,
+        "MessageID": message_id,
+        "Date": "Wed, 12 Mar 2025 10:30:00 -0400",
+        "TextBody": text,
+        "HtmlBody": "",
+        "StrippedTextReply": "",
+        "Headers": headers or [],
+        "Attachments": [],
+    }
+
+
+def in_reply_to(message_id: str) -> list[dict]:
+    return [
+        {"Name": "Message-ID", "Value": "<reply-1@acme.example>"},
+        {"Name": "In-Reply-To", "Value": message_id},
+        {"Name": "References", "Value": message_id},
+    ]
+
+
+# --- tracking --------------------------------------------------------------------------------
+
+
+def test_a_delivery_is_stored_once_however_often_it_arrives(post, sent):
+    for _ in range(2):
+        assert post("tracking", delivery(sent)).status_code == 200
+
+    event = EmailEvent.objects.get()
+    sent.refresh_from_db()
+    assert event.event_type == "delivered"
+    assert event.message == sent
+    assert event.processed_at is not None
+    assert sent.delivery_status == "delivered"
+    delivered = TimelineEvent.objects.filter(message=sent, kind=TimelineEvent.Kind.DELIVERED)
+    assert delivered.count() == 1
+
+
+def test_a_webhook_without_the_secret_is_refused(post, sent):
+    response = post("tracking", delivery(sent), secret="hooks:wrong")
+
+    assert response.status_code == 400
+    assert not EmailEvent.objects.exists()
+
+
+def test_a_hard_bounce_blocks_the_address_for_that_user(post, sent):
+    assert post("tracking", bounce(sent)).status_code == 200
+    assert post("tracking", bounce(sent)).status_code == 200
+
+    blocked = BouncedAddress.objects.get()
+    sent.refresh_from_db()
+    assert EmailEvent.objects.count() == 1
+    assert (blocked.user, blocked.email) == (sent.user, "dana@acme.example")
+    assert "mailbox does not exist" in blocked.reason
+    assert sent.delivery_status == "bounced"
+    bounced = TimelineEvent.objects.get(message=sent, kind=TimelineEvent.Kind.BOUNCED)
+    assert "Nothing more will be sent" in bounced.detail
+
+
+def test_after_a_bounce_the_next_message_to_that_address_is_cancelled(post, sent, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    post("tracking", bounce(sent))
+    check_in = make_message(sent.application, contact=sent.contact, stage="check_in")
+
+    assert dispatch.message_claim(message_id=check_in.pk, now=timezone.now())
+    assert dispatch.message_send(message_id=check_in.pk) == Status.CANCELLED
+
+
+def test_a_late_delivery_report_does_not_undo_a_bounce(post, sent):
+    post("tracking", bounce(sent))
+    post("tracking", delivery(sent))
+
+    sent.refresh_from_db()
+    assert sent.delivery_status == "bounced"
+
+
+def test_a_delivery_report_proves_an_interrupted_send_went_out(post, sent):
+    Message.objects.filter(pk=sent.pk).update(
+        status=Status.FAILED,
+        status_reason=dispatch.INTERRUPTED_REASON,
+        send_started_at=timezone.now() - dt.timedelta(minutes=30),
+        esp_message_id="",
+        sent_at=None,
+    )
+
+    post("tracking", delivery(sent))
+
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+    assert sent.esp_message_id == "883953f4-6105-42a2-a16a-77a8eac79483"
+    assert sent.status_reason == ""
+
+
+# --- inbound -----------------------------------------------------------------------------------
+
+
+@time_machine.travel(NOW)
+def test_a_reply_in_our_thread_stops_the_check_ins(post, sent):
+    check_in = make_message(
+        sent.application, contact=sent.contact, stage="check_in", status=Status.DRAFT
+    )
+    payload = inbound(
+        text="Thanks Alex, we will be in touch next week.\n\n"
+        "On Tue, 11 Mar 2025 at 09:00, Alex Morgan <alex@example.com> wrote:\n"
+        "> Dear Ms. Richardson,\n> Thank you for your time today.",
+        headers=in_reply_to(sent.message_id),
+    )
+
+    assert post("inbound", payload).status_code == 200
+
+    reply = Reply.objects.get()
+    event = EmailEvent.objects.get()
+    check_in.refresh_from_db()
+    assert reply.kind == "reply"
+    assert reply.application == sent.application
+    assert reply.contact == sent.contact
+    assert reply.received_at == dt.datetime(2025, 3, 12, 14, 30, tzinfo=dt.UTC)
+    assert "we will be in touch next week" in reply.detail
+    assert "Thank you for your time today" not in reply.detail  # the quote is stripped
+    assert event.message == sent
+    assert check_in.status == Status.CANCELLED
+
+
+@time_machine.travel(NOW)
+def test_the_same_inbound_email_twice_is_one_reply(post, sent):
+    payload = inbound(headers=in_reply_to(sent.message_id))
+
+    post("inbound", payload)
+    post("inbound", payload)
+
+    assert EmailEvent.objects.count() == 1
+    assert Reply.objects.count() == 1
+
+
+@time_machine.travel(NOW)
+def test_an_inbound_email_without_an_id_is_kept_once_by_its_message_id_header(post, sent):
+    payload = inbound(headers=in_reply_to(sent.message_id), message_id="")
+
+    post("inbound", payload)
+    post("inbound", payload)
+
+    assert EmailEvent.objects.get().event_id == "postmark:<reply-1@acme.example>"
+    assert Reply.objects.count() == 1
+
+
+@time_machine.travel(NOW)
+def test_a_reply_outside_the_thread_is_matched_by_the_senders_address(post, sent):
+    post("inbound", inbound(subject="Next steps", text="Could you do a call on Friday?"))
+
+    reply = Reply.objects.get()
+    assert reply.application == sent.application
+    assert reply.kind == "reply"
+
+
+@time_machine.travel(NOW)
+def test_an_email_from_a_stranger_changes_nothing(post, sent):
+    post("inbound", inbound(sender="someone@elsewhere.example"))
+
+    assert EmailEvent.objects.get().processed_at is not None
+    assert not Reply.objects.exists()
+
+
+@time_machine.travel(NOW)
+def test_an_out_of_office_reply_holds_the_check_ins_until_the_return_date(post, sent):
+    payload = inbound(
+        subject="Automatic reply: Thank you - Data Engineer interview",
+        text="I am out of the office with limited access to email and will be back on "
+        "Monday, 24 March. For urgent matters call +1 555 0100.",
+        headers=[
+            *in_reply_to(sent.message_id),
+            {"Name": "Auto-Submitted", "Value": "auto-replied"},
+        ],
+    )
+
+    post("inbound", payload)
+
+    reply = Reply.objects.get()
+    application = Application.objects.get(pk=sent.application_id)
+    assert reply.kind == "out_of_office"
+    assert reply.return_date == dt.date(2025, 3, 24)
+    assert application.paused_until is not None
+    assert application.paused_until.date() >= dt.date(2025, 3, 24)
+
+
+@time_machine.travel(NOW)
+def test_an_automatic_receipt_is_not_a_reply(post, sent):
+    payload = inbound(
+        subject="We received your message",
+        text="This is an automated confirmation. A member of our team will respond.",
+        headers=[
+            *in_reply_to(sent.message_id),
+            {"Name": "Auto-Submitted", "Value": "auto-replied"},
+        ],
+    )
+
+    post("inbound", payload)
+
+    assert not Reply.objects.exists()
+
+
+# --- the parsing helpers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I am away until Monday, 24 March, with limited access to email.", dt.date(2025, 3, 24)),
+        ("I will be back on 3/20 and will reply then.", dt.date(2025, 3, 20)),
+        ("Out from March 13 until March 17; I return on March 18.", dt.date(2025, 3, 18)),
+        ("I am on leave and return on the 2nd of April.", dt.date(2025, 4, 2)),
+        ("I am out of the office and will answer when I return.", None),
+        ("I may reply late. Call 555-0100 if urgent.", None),
+    ],
+)
+def test_it_reads_the_return_date_of_an_out_of_office_notice(text, expected):
+    assert webhooks.return_date_in(text, received=NOW) == expected
+
+
+def test_it_reads_every_message_id_of_a_thread_header():
+    header = "<a@x.example>\n <b@y.example> <c@z.example>"
+
+    assert webhooks.message_ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
+    assert webhooks.message_ids_in("bare@id.example") == ["<bare@id.example>"]
+    assert webhooks.message_ids_in("") == []
