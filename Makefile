@@ -6,26 +6,32 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format bench chaos clean
+.PHONY: install run test lint format clean
 
 install: $(VENV)/.installed
 
+# Re-installs only when pyproject.toml changes, so `make run` twice in a row is quick.
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Followup needs Python 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Web server + Celery worker with embedded beat, on the embedded defaults
-# unless the environment says otherwise. Ctrl-C stops all of them.
+# Web server + Celery worker with embedded beat, on the embedded defaults unless
+# the environment says otherwise (.env is for docker compose and is not read).
+# Ctrl-C stops all of them: honcho passes it on to every process it started.
 run: install
-	mkdir -p var
+	mkdir -p "$${VAR_DIR:-var}"
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	@echo
 	@echo "  Followup is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "  First visit? Sign up at http://127.0.0.1:$(PORT)/accounts/signup/"
 	@echo
-	DEBUG=$${DEBUG:-true} FOLLOWUP_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	DEBUG=$${DEBUG:-true} FOLLOWUP_PORT=$(PORT) exec $(BIN)/honcho start --env /dev/null -f Procfile.dev
 
+# Lint, format, migrations in step with the models, then the whole suite.
+# PYTEST_ARGS passes options through, e.g. PYTEST_ARGS="-n 2" or "-k signup".
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,4 +47,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache test-artifacts

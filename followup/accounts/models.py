@@ -16,6 +16,11 @@ from followup.accounts.validators import validate_country, validate_region, vali
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Emails are unique regardless of case (see the constraint on User), so
+        # "Alex@Example.com" logs in the account that signed up as alex@example.com.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("An email address is required.")
@@ -82,7 +87,7 @@ class Profile(models.Model):
         help_text="Its public holidays are not business days.",
     )
     region = models.CharField(
-        max_length=10, blank=True, help_text="State or region code for regional holidays."
+        max_length=40, blank=True, help_text="State or region code for regional holidays."
     )
     send_window_start = models.TimeField(default=dt.time(8, 0))
     send_window_end = models.TimeField(default=dt.time(19, 0))

@@ -2,10 +2,58 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import transaction
+
 from followup.accounts.models import Profile, User
 
 
 def profile_for(*, user: User) -> Profile:
     """The user's profile, created with the defaults if an admin made the user."""
     profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def account_signup(*, email: str, password: str, full_name: str, time_zone: str) -> User:
+    """Create a user and their profile together: both or neither."""
+    user = User.objects.create_user(email=email, password=password)
+    Profile.objects.create(user=user, full_name=full_name.strip(), time_zone=time_zone)
+    return user
+
+
+# Profile fields the profile page may change (everything but the owner and timestamps).
+PROFILE_FIELDS = (
+    "full_name",
+    "phone",
+    "signature",
+    "time_zone",
+    "country",
+    "region",
+    "send_window_start",
+    "send_window_end",
+    "check_in_business_days",
+    "after_decision_business_days",
+    "second_check_in_business_days",
+    "no_news_business_days",
+    "out_of_office_business_days",
+    "stay_in_touch_weeks",
+)
+
+
+@transaction.atomic
+def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> Profile:
+    """Save the sender's identity and timing, and the login email, in one transaction."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile settings: {', '.join(sorted(unknown))}")
+    user = profile.user
+    normalized = User.objects.normalize_email(email)
+    if user.email != normalized:
+        user.email = normalized
+        user.save(update_fields=["email"])
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    profile.save()
     return profile

@@ -39,8 +39,20 @@ def validate_country(value: str) -> None:
 
 
 def validate_region(*, country: str, region: str) -> None:
-    if region and region not in holiday_calendars().get(country, ()):
+    """A region must be one of the country's holiday subdivisions, e.g. CA for US."""
+    if not region:
+        return
+    if not country:
         raise ValidationError(
-            {"region": f"“{region}” is not a region of {country or 'that country'}."},
-            code="unknown_region",
+            {"region": "Pick a country first, or leave the region empty."}, code="unknown_region"
         )
+    # Short upper-case codes first; the few named areas (e.g. "Augsburg") after them.
+    codes = sorted(holiday_calendars().get(country, ()), key=lambda c: (not c.isupper(), c))
+    if region in codes:
+        return
+    if not codes:
+        message = f"{country} has no regional holidays in our calendar; leave the region empty."
+    else:
+        shown = ", ".join(codes[:20]) + (", …" if len(codes) > 20 else ".")
+        message = f"“{region}” is not a region of {country}. Use one of: {shown}"
+    raise ValidationError({"region": message}, code="unknown_region")

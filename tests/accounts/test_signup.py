@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from followup.accounts.models import Profile, User
+from followup.accounts.services import account_signup
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _signup_data(**overrides: str) -> dict[str, str]:
+    return {
+        "full_name": "Jordan Lee",
+        "email": "jordan@example.com",
+        "time_zone": "Europe/Berlin",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    } | overrides
+
+
+def test_the_login_page_invites_a_newcomer_to_sign_up(client):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert reverse("accounts:signup").encode() in response.content
+
+
+def test_a_first_visit_ends_on_a_page_that_leads_to_sign_up(client):
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert reverse("accounts:signup").encode() in response.content
+
+
+def test_it_creates_the_user_and_profile_logs_in_and_opens_the_dashboard(client):
+    response = client.post(reverse("accounts:signup"), _signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("interviews:dashboard")
+    user = User.objects.get(email="jordan@example.com")
+    assert user.check_password(PASSWORD)
+    assert user.profile.full_name == "Jordan Lee"
+    assert user.profile.time_zone == "Europe/Berlin"
+    assert client.get(reverse("interviews:dashboard")).status_code == 200
+
+
+def test_a_new_profile_starts_with_the_default_send_window_and_timing(client):
+    client.post(reverse("accounts:signup"), _signup_data())
+    profile = Profile.objects.get(user__email="jordan@example.com")
+    assert profile.send_window_start.strftime("%H:%M") == "08:00"
+    assert profile.send_window_end.strftime("%H:%M") == "19:00"
+    assert (
+        profile.check_in_business_days,
+        profile.after_decision_business_days,
+        profile.second_check_in_business_days,
+        profile.no_news_business_days,
+        profile.out_of_office_business_days,
+        profile.stay_in_touch_weeks,
+    ) == (10, 2, 5, 7, 5, 6)
+
+
+def test_it_refuses_an_email_that_exists_in_another_case(client, user):
+    response = client.post(reverse("accounts:signup"), _signup_data(email="ALEX@example.com"))
+    assert response.status_code == 200
+    assert "already exists" in response.context["form"].errors["email"][0]
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"password2": "something-else-entirely"}, "password2"),
+        ({"password1": "short", "password2": "short"}, "password1"),
+        ({"email": "not-an-email"}, "email"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone"),
+        ({"full_name": ""}, "full_name"),
+    ],
+)
+def test_it_shows_a_field_error_and_creates_nothing_on_bad_input(client, overrides, field):
+    response = client.post(reverse("accounts:signup"), _signup_data(**overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not User.objects.exists()
+    assert not Profile.objects.exists()
+
+
+def test_an_empty_post_shows_errors_instead_of_a_blank_form(client):
+    response = client.post(reverse("accounts:signup"), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_a_signed_in_user_is_sent_on_to_the_dashboard(owner_client):
+    response = owner_client.get(reverse("accounts:signup"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("interviews:dashboard")
+
+
+def test_the_service_leaves_no_user_behind_when_the_profile_fails(monkeypatch):
+    def fail(**kwargs: object) -> None:
+        raise IntegrityError("profile insert failed")
+
+    monkeypatch.setattr(Profile.objects, "create", fail)
+    with pytest.raises(IntegrityError):
+        account_signup(
+            email="half@example.com", password=PASSWORD, full_name="Half", time_zone="UTC"
+        )
+    assert not User.objects.filter(email="half@example.com").exists()
