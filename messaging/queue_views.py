@@ -1,0 +1,408 @@
+"""The approval queue: drafts to clear every morning, and the Scheduled, Sent and Failed tabs.
+
+Every action works two ways: with htmx (request.htmx) it answers with the card to swap in
+place and an HX-Trigger carrying the new badge count; without JavaScript it is a plain form
+POST answered with a redirect back to the queue and a flash message.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from followup.owned import get_owned_or_404
+from messaging import checks, queue_selectors, queue_services, selectors, services
+from messaging.forms import ApproveForm, SkipForm
+from messaging.models import Message
+from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
+
+Status = Message.Status
+
+# The htmx event the navigation badge listens for (static/js/queue.js).
+QUEUE_CHANGED = "queueChanged"
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _owned(request: HttpRequest, pk: int) -> Message:
+    return get_owned_or_404(
+        queue_selectors.with_card_rows(Message.objects.all()), user=request.user, pk=pk
+    )
+
+
+def _back(request: HttpRequest, default: str = "messaging:queue") -> HttpResponseRedirect:
+    """Back to the page the action came from (a safe `next`), else the queue."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse(default)
+    return HttpResponseRedirect(target)
+
+
+def _here(request: HttpRequest) -> str:
+    """The page the user is on, for `next` fields (an htmx request comes from the queue page)."""
+    if request.htmx and request.htmx.current_url_abs_path:
+        return request.htmx.current_url_abs_path
+    return request.get_full_path()
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    """Render with what every queue template needs: the user's zone and where to come back to."""
+    context.setdefault("here", _here(request))
+    context.setdefault("zone", _zone(request))
+    return render(request, template, context)
+
+
+def _zone(request: HttpRequest) -> dt.tzinfo:
+    calendar, _ = selectors.cadence_inputs_for(user=request.user)
+    return calendar.zone
+
+
+def _changed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Tell the page the queue changed, with the badge's new count."""
+    count = queue_selectors.drafts_awaiting_count(user=request.user)
+    return trigger_client_event(response, QUEUE_CHANGED, {"count": count})
+
+
+def _card(
+    request: HttpRequest, message: Message, *, error: str = "", notice: str = ""
+) -> HttpResponse:
+    """One draft's card as the queue shows it (an htmx swap)."""
+    item = queue_selectors.queue_item(user=request.user, message=message)
+    return _render(
+        request, "messaging/queue/_card.html", {"item": item, "error": error, "notice": notice}
+    )
+
+
+def _done(request: HttpRequest, message: Message, *, text: str, undo: bool = False) -> HttpResponse:
+    """The compact row a card becomes once it is dealt with (an htmx swap)."""
+    response = _render(
+        request, "messaging/queue/_done.html", {"message": message, "text": text, "undo": undo}
+    )
+    return _changed(request, response)
+
+
+def _refused(request: HttpRequest, message: Message, error: str) -> HttpResponse:
+    """Say why an action did not happen: on the card (htmx) or as a flash message."""
+    if not request.htmx:
+        messages.error(request, error)
+        return _back(request)
+    message = _owned(request, message.pk)
+    if message.status == Status.DRAFT:
+        return _card(request, message, error=error)
+    # No longer a draft (dealt with in another tab, or sent meanwhile): no actions to offer.
+    return _done(request, message, text=error)
+
+
+def _form_error_text(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _when(message: Message, request: HttpRequest) -> str:
+    if message.due_at is None:
+        return "no time set"
+    local = message.due_at.astimezone(_zone(request))
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _who(message: Message) -> str:
+    return message.to_name or message.to_email or "nobody yet"
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def _tab(request: HttpRequest, template: str, tab: str, **context: object) -> HttpResponse:
+    context |= {"tab": tab, "counts": queue_selectors.queue_counts(user=request.user)}
+    return _render(request, template, context)
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Drafts awaiting approval, grouped Overdue / Today / Tomorrow / Later."""
+    page = queue_selectors.queue_page(user=request.user, page_number=request.GET.get("page"))
+    return _tab(request, "messaging/queue/drafts.html", "drafts", queue=page)
+
+
+@login_required
+@require_GET
+def scheduled(request: HttpRequest) -> HttpResponse:
+    page = queue_selectors.scheduled_page(user=request.user, page_number=request.GET.get("page"))
+    return _tab(request, "messaging/queue/scheduled.html", "scheduled", page=page)
+
+
+@login_required
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    page = queue_selectors.sent_page(user=request.user, page_number=request.GET.get("page"))
+    return _tab(request, "messaging/queue/sent.html", "sent", page=page)
+
+
+@login_required
+@require_GET
+def failed(request: HttpRequest) -> HttpResponse:
+    page = queue_selectors.failed_page(user=request.user, page_number=request.GET.get("page"))
+    return _tab(request, "messaging/queue/failed.html", "failed", page=page)
+
+
+@login_required
+@require_GET
+def card(request: HttpRequest, pk: int) -> HttpResponse:
+    """One card again (cancelling an inline edit)."""
+    message = _owned(request, pk)
+    if message.status != Status.DRAFT:
+        return _done(request, message, text=f"{message.get_status_display()}.")
+    return _card(request, message)
+
+
+# -- editing --------------------------------------------------------------------------------------
+
+
+def _edit_form(request: HttpRequest, message: Message, data=None) -> QueueEditForm:
+    return QueueEditForm(
+        data,
+        message=message,
+        time_zone=str(_zone(request)),
+        check_url=reverse("messaging:queue_check", args=[message.pk]),
+        findings_target=f"#edit-findings-{message.pk}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit recipient, subject, text and time: inline with htmx, as a page without it."""
+    message = _owned(request, pk)
+    if message.status not in services.CHANGEABLE:
+        return _refused(request, message, "This message can no longer be edited.")
+    form = _edit_form(request, message, request.POST if request.method == "POST" else None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.message_edit(message=message, user=request.user, **form.cleaned_data)
+        except services.ActionRefused as exc:
+            error = str(exc)
+        else:
+            if request.htmx:
+                return _changed(request, _card(request, message, notice="Saved."))
+            messages.success(request, f"Saved your changes to the message to {_who(message)}.")
+            return _back(request)
+    item = queue_selectors.queue_item(user=request.user, message=message)
+    context: dict[str, object] = {"item": item, "form": form, "error": error}
+    if request.htmx:
+        return _render(request, "messaging/queue/_edit.html", context)
+    # The page of its own (no JavaScript): "next", Save and Cancel lead back where it came from.
+    context["here"] = _back(request).url
+    return _render(request, "messaging/queue/edit.html", context)
+
+
+@login_required
+@require_POST
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-run the checks on the version being typed; answers with the findings partial."""
+    message = _owned(request, pk)
+    form = _edit_form(request, message, request.POST)
+    form.is_valid()
+    cleaned = form.cleaned_data
+    draft = copy.copy(message)
+    draft.to_email = cleaned.get("to_email", request.POST.get("to_email", "")).strip()
+    draft.subject = cleaned.get("subject", request.POST.get("subject", ""))
+    draft.body_text = cleaned.get("body_text", request.POST.get("body_text", "")).replace(
+        "\r\n", "\n"
+    )
+    draft.due_at = cleaned.get("due_at") or message.due_at
+    calendar, _ = selectors.cadence_inputs_for(user=request.user)
+    facts = queue_selectors.draft_facts_many(
+        user=request.user, messages=[message], calendar=calendar
+    )
+    facts_now = queue_selectors.facts_with_changes(
+        facts[message.pk],
+        to_email=draft.to_email,
+        subject=draft.subject,
+        body=draft.body_text,
+        due_at=draft.due_at,
+        zone=calendar.zone,
+    )
+    item = queue_selectors.QueueItem(message=draft, findings=checks.check_draft(facts_now))
+    return _render(request, "messaging/queue/_check.html", {"item": item})
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned(request, pk)
+    form = ApproveForm(request.POST)
+    override = form.is_valid() and form.cleaned_data["override_pestering"]
+    try:
+        message = services.message_approve(
+            message=message, user=request.user, override_pestering=override
+        )
+    except services.ActionRefused as exc:
+        return _refused(request, message, str(exc))
+    text = f"Approved: goes out {_when(message, request)}."
+    if message.status == Status.HELD:
+        text = "Approved: it waits while the application is on hold."
+    if request.htmx:
+        return _done(request, message, text=text, undo=True)
+    messages.success(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def unapprove(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned(request, pk)
+    try:
+        message = services.message_unapprove(message=message, user=request.user)
+    except services.ActionRefused as exc:
+        return _refused(request, message, str(exc))
+    if request.htmx:
+        if request.POST.get("back") == "card" and message.status == Status.DRAFT:
+            return _changed(request, _card(request, message, notice="Back in the queue."))
+        # On the Scheduled tab the row leaves: it is a draft again, in the queue.
+        return _changed(request, HttpResponse(""))
+    messages.info(request, f"Approval withdrawn: the message to {_who(message)} is a draft again.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def skip(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned(request, pk)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, message, _form_error_text(form))
+    try:
+        message = services.message_skip(
+            message=message, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.ActionRefused as exc:
+        return _refused(request, message, str(exc))
+    text = f"Skipped: {message.status_reason}"
+    if request.htmx:
+        return _done(request, message, text=text)
+    messages.info(request, f"{message.get_stage_display()} to {_who(message)} skipped.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def send_now(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned(request, pk)
+    form = ApproveForm(request.POST)
+    override = form.is_valid() and form.cleaned_data["override_pestering"]
+    try:
+        message = queue_services.message_send_now(
+            message=message, user=request.user, override_pestering=override
+        )
+    except services.ActionRefused as exc:
+        return _refused(request, message, str(exc))
+    if message.status == Status.HELD:
+        text = "Approved, but the application is on hold: it goes when that ends."
+    elif message.status == Status.SENT:
+        text = "Sent."
+    else:
+        text = "Sending now."
+    if request.htmx:
+        return _done(request, message, text=text)
+    messages.success(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _owned(request, pk)
+    calendar, _ = selectors.cadence_inputs_for(user=request.user)
+    form = SnoozeForm(request.POST, calendar=calendar)
+    if not form.is_valid():
+        return _refused(request, message, _form_error_text(form))
+    try:
+        message = queue_services.message_snooze(
+            message=message, user=request.user, until=form.cleaned_data["due_at"]
+        )
+    except services.ActionRefused as exc:
+        return _refused(request, message, str(exc))
+    text = f"Snoozed until {_when(message, request)}."
+    if request.htmx:
+        return _done(request, message, text=text)
+    messages.info(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def approve_all(request: HttpRequest) -> HttpResponse:
+    """Approve every shown draft that nothing blocks, after a confirmation showing how many."""
+    form = IdsForm(request.POST)
+    form.is_valid()
+    if not form.cleaned_data.get("confirmed"):
+        ready = queue_selectors.ready_draft_ids(user=request.user, ids=form.ids)
+        return _render(
+            request,
+            "messaging/queue/approve_all_confirm.html",
+            {"ids": ready, "left": len(form.ids) - len(ready), "next": _back(request).url},
+        )
+    result = queue_services.messages_approve_many(user=request.user, ids=form.ids)
+    count = len(result.approved)
+    if count:
+        messages.success(request, f"Approved {count} message{'s' if count != 1 else ''}.")
+    else:
+        messages.info(request, "Nothing was approved: no shown draft was ready.")
+    if result.left:
+        messages.warning(
+            request,
+            f"{result.left} left waiting: the checks block {'them' if result.left > 1 else 'it'}.",
+        )
+    return _back(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fix a failed message and send it again (approved, due now)."""
+    message = _owned(request, pk)
+    if message.status != Status.FAILED:
+        messages.error(request, "Only a message that failed to send can be retried.")
+        return _back(request, "messaging:queue_failed")
+    zone = str(_zone(request))
+    form = RetryForm(
+        request.POST if request.method == "POST" else None, message=message, time_zone=zone
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            queue_services.message_retry(
+                message=message,
+                user=request.user,
+                to_email=data["to_email"],
+                subject=data["subject"],
+                body_text=data["body_text"],
+                override_pestering=data["override_pestering"],
+            )
+        except services.ApprovalBlocked as exc:
+            form.add_error(None, str(exc))
+            if exc.needs_pestering_override:
+                form.add_error("override_pestering", "Tick this to send it anyway.")
+        except services.ActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Approved again: the message to {_who(message)} goes now.")
+            return HttpResponseRedirect(reverse("messaging:queue_scheduled"))
+    item = queue_selectors.queue_item(user=request.user, message=message)
+    return _render(request, "messaging/queue/retry.html", {"form": form, "item": item})

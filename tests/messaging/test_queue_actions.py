@@ -1,0 +1,600 @@
+"""Queue actions: with htmx and without JavaScript, for the owner only, CSRF-guarded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from interviews.models import TimelineEvent
+from messaging.models import Message
+from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
+from tests.messaging.sending import eager_celery
+from tests.messaging.test_queue import pestering_draft
+
+QUEUE = reverse("messaging:queue")
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/messages/queue/"}
+Status = Message.Status
+Kind = TimelineEvent.Kind
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+# Every per-message action: (url name, method, POST data).
+ACTIONS = [
+    ("messaging:queue_card", "get", {}),
+    ("messaging:queue_edit", "get", {}),
+    (
+        "messaging:queue_edit",
+        "post",
+        {"to_email": "x@example.com", "subject": "s", "body_text": "b"},
+    ),
+    ("messaging:queue_check", "post", {"body_text": "hi"}),
+    ("messaging:queue_approve", "post", {}),
+    ("messaging:queue_unapprove", "post", {}),
+    ("messaging:queue_skip", "post", {"reason": "no"}),
+    ("messaging:queue_send_now", "post", {}),
+    ("messaging:queue_snooze", "post", {"preset": "tomorrow"}),
+    ("messaging:queue_retry", "get", {}),
+    (
+        "messaging:queue_retry",
+        "post",
+        {"to_email": "x@example.com", "subject": "s", "body_text": "b"},
+    ),
+]
+POST_URLS = [
+    *sorted({name for name, method, _ in ACTIONS if method == "post"}),
+    "messaging:queue_approve_all",
+]
+
+
+@pytest.fixture
+def application(user):
+    return panel(user)[0]
+
+
+@pytest.fixture
+def message(application):
+    return draft(application)
+
+
+@pytest.fixture
+def locmem(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    mail.outbox = []
+    return mail.outbox
+
+
+def events(message: Message, kind: str) -> list[TimelineEvent]:
+    return list(TimelineEvent.objects.filter(message=message, kind=kind))
+
+
+def trigger_count(response) -> int:
+    return json.loads(response["HX-Trigger"])["queueChanged"]["count"]
+
+
+def url(name: str, message: Message) -> str:
+    return reverse(name, args=[message.pk])
+
+
+# -- ownership and CSRF ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "method", "data"), ACTIONS)
+def test_another_users_message_is_a_404_for_every_action(
+    outsider_client, message, name, method, data
+):
+    for status in (Status.DRAFT, Status.APPROVED, Status.FAILED):
+        Message.objects.filter(pk=message.pk).update(status=status)
+        response = getattr(outsider_client, method)(url(name, message), data)
+
+        assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.to_email != "x@example.com"
+    assert not TimelineEvent.objects.filter(message=message).exists()
+
+
+@pytest.mark.parametrize("name", POST_URLS)
+def test_every_action_refuses_a_post_without_a_csrf_token(user, message, name):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    target = reverse(name) if name.endswith("approve_all") else url(name, message)
+
+    response = client.post(target, {"ids": [message.pk], "confirmed": "on", "preset": "tomorrow"})
+
+    assert response.status_code == 403
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+    assert message.approved_at is None
+
+
+def test_an_action_with_the_csrf_token_goes_through(user, message):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    token = client.get(QUEUE).cookies["csrftoken"].value
+
+    response = client.post(url("messaging:queue_approve", message), HTTP_X_CSRFTOKEN=token)
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+
+
+def test_actions_need_a_signed_in_user(client, message):
+    response = client.post(url("messaging:queue_approve", message))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+
+
+# -- approve --------------------------------------------------------------------------------------
+
+
+def test_approving_without_javascript_redirects_back_to_the_queue(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_approve", message), {"next": QUEUE + "?page=1"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE + "?page=1"
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.approved_at is not None
+    flash = [str(m) for m in owner_client.get(QUEUE).context["messages"]]
+    assert any("Approved" in text for text in flash)
+
+
+def test_a_foreign_next_url_is_ignored(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_approve", message), {"next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == QUEUE
+
+
+def test_approving_with_htmx_swaps_the_card_and_updates_the_badge(
+    owner_client, application, message
+):
+    draft(application, contact=application.main_contact, stage=Message.Stage.CHECK_IN)
+
+    response = owner_client.post(url("messaging:queue_approve", message), **HTMX)
+
+    assert response.status_code == 200
+    assert f'id="draft-{message.pk}"' in response.text
+    assert "data-done" in response.text
+    assert "Undo" in response.text
+    assert "<html" not in response.text
+    assert trigger_count(response) == 1
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+
+
+def test_approval_is_blocked_by_an_error(owner_client, application):
+    message = draft(application, body_text=CLEAN_BODY.replace("Hi Dana", "Hi [Name]"))
+
+    htmx = owner_client.post(url("messaging:queue_approve", message), **HTMX)
+    plain = owner_client.post(url("messaging:queue_approve", message))
+
+    assert htmx.status_code == 200
+    assert "Not approved yet" in htmx.text
+    assert 'class="alert alert-danger' in htmx.text
+    assert "data-done" not in htmx.text
+    assert plain.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+    assert message.approved_at is None
+    assert not events(message, Kind.APPROVED)
+
+
+def test_pestering_blocks_approval_unless_overridden_and_the_override_is_recorded(
+    user, owner_client
+):
+    message = pestering_draft(user)
+
+    refused = owner_client.post(url("messaging:queue_approve", message), **HTMX)
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+    assert "override" in refused.text.lower()
+
+    owner_client.post(url("messaging:queue_approve", message), {"override_pestering": "on"}, **HTMX)
+
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.pestering_override_at is not None
+    notes = events(message, Kind.NOTE)
+    assert len(notes) == 1
+    assert "despite the pestering check" in notes[0].summary
+
+
+def test_undo_puts_an_approved_card_back_in_the_queue(owner_client, message):
+    owner_client.post(url("messaging:queue_approve", message), **HTMX)
+
+    response = owner_client.post(
+        url("messaging:queue_unapprove", message), {"back": "card"}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert 'data-action="approve"' in response.text
+    assert trigger_count(response) == 1
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+    assert message.approved_at is None
+
+
+def test_unapproving_on_the_scheduled_tab_removes_the_row(owner_client, message):
+    owner_client.post(url("messaging:queue_approve", message))
+
+    response = owner_client.post(url("messaging:queue_unapprove", message), **HTMX)
+
+    assert response.status_code == 200
+    assert response.text == ""
+    assert trigger_count(response) == 1
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+
+
+# -- skip -----------------------------------------------------------------------------------------
+
+
+def test_skipping_keeps_the_reason_on_the_timeline(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_skip", message), {"reason": "Already thanked her in person"}
+    )
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.SKIPPED
+    skipped = events(message, Kind.SKIPPED)
+    assert [e.detail for e in skipped] == ["Already thanked her in person"]
+
+
+def test_skipping_with_htmx_leaves_a_note_in_place(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_skip", message), {"reason": "Not needed"}, **HTMX
+    )
+
+    assert "Skipped: Not needed" in response.text
+    assert trigger_count(response) == 0
+
+
+def test_acting_on_a_message_sent_meanwhile_says_so_without_offering_actions(owner_client, message):
+    Message.objects.filter(pk=message.pk).update(status=Status.SENT, sent_at=timezone.now())
+
+    response = owner_client.post(url("messaging:queue_skip", message), {"reason": "late"}, **HTMX)
+
+    assert response.status_code == 200
+    assert "data-done" in response.text
+    assert "can no longer be skipped" in response.text
+    assert 'data-action="approve"' not in response.text
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_a_too_long_skip_reason_is_an_error_not_a_crash(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_skip", message), {"reason": "x" * 400}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert "alert-danger" in response.text
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+
+
+# -- snooze ---------------------------------------------------------------------------------------
+
+# Wednesday 5 March 2025, 15:00 in New York.
+WEDNESDAY = dt.datetime(2025, 3, 5, 15, 0, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("tomorrow", dt.datetime(2025, 3, 6, 8, 0, tzinfo=NEW_YORK)),
+        ("next_monday", dt.datetime(2025, 3, 10, 8, 0, tzinfo=NEW_YORK)),
+    ],
+)
+def test_snoozing_to_a_preset_moves_the_due_time(owner_client, application, preset, expected):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application)
+        response = owner_client.post(url("messaging:queue_snooze", message), {"preset": preset})
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.due_at == expected
+    assert message.status == Status.DRAFT
+    assert message.edited_by_user is True
+    assert "snoozed" in events(message, Kind.NOTE)[0].summary
+
+
+def test_snoozing_to_a_chosen_time_reads_it_on_the_users_clock(owner_client, application):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application)
+        response = owner_client.post(
+            url("messaging:queue_snooze", message), {"until": "2025-03-12T09:30"}, **HTMX
+        )
+
+    assert "Snoozed until Wed 12 Mar 09:30" in response.text
+    message.refresh_from_db()
+    assert message.due_at == dt.datetime(2025, 3, 12, 9, 30, tzinfo=NEW_YORK)
+
+
+def test_snoozing_into_the_past_is_refused(owner_client, application):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application)
+        before = message.due_at
+        response = owner_client.post(
+            url("messaging:queue_snooze", message), {"until": "2025-03-01T09:30"}, **HTMX
+        )
+
+    assert "Pick a time from now on" in response.text
+    message.refresh_from_db()
+    assert message.due_at == before
+
+
+def test_snoozing_without_a_time_is_refused(owner_client, message):
+    response = owner_client.post(url("messaging:queue_snooze", message), {"until": "not a date"})
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.edited_by_user is False
+
+
+# -- send now -------------------------------------------------------------------------------------
+
+
+def test_send_now_approves_enqueues_after_commit_and_sends(
+    owner_client, message, locmem, django_capture_on_commit_callbacks
+):
+    due_later = message.due_at
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = owner_client.post(url("messaging:queue_send_now", message), **HTMX)
+
+    assert response.status_code == 200
+    assert len(callbacks) == 1
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.approved_at is not None
+    assert message.due_at < due_later
+    assert len(locmem) == 1
+    assert locmem[0].to == [f"{message.to_name} <{message.to_email}>"]
+    assert locmem[0].subject == message.subject
+
+
+def test_send_now_does_not_send_before_the_transaction_commits(
+    owner_client, message, locmem, django_capture_on_commit_callbacks
+):
+    with eager_celery(), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        owner_client.post(url("messaging:queue_send_now", message))
+
+    message.refresh_from_db()
+    assert message.status == Status.SENDING
+    assert locmem == []
+    assert len(callbacks) == 1
+
+
+def test_send_now_refuses_a_draft_with_errors(
+    owner_client, application, locmem, django_capture_on_commit_callbacks
+):
+    message = draft(application, subject="")
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = owner_client.post(url("messaging:queue_send_now", message))
+
+    assert response.status_code == 302
+    assert callbacks == []
+    assert locmem == []
+    message.refresh_from_db()
+    assert message.status == Status.DRAFT
+
+
+# -- edit and live check --------------------------------------------------------------------------
+
+
+def test_edit_with_htmx_returns_the_inline_form(owner_client, message):
+    response = owner_client.get(url("messaging:queue_edit", message), **HTMX)
+
+    assert response.status_code == 200
+    assert "data-editing" in response.text
+    assert 'hx-trigger="keyup changed delay:500ms, change"' in response.text
+    assert reverse("messaging:queue_check", args=[message.pk]) in response.text
+    assert "<html" not in response.text
+
+
+def test_edit_without_javascript_is_a_page_of_its_own(owner_client, message):
+    response = owner_client.get(url("messaging:queue_edit", message), {"next": QUEUE})
+
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert 'name="body_text"' in response.text
+
+
+def edit_data(message: Message, **changes: str) -> dict[str, str]:
+    local = message.due_at.astimezone(NEW_YORK)
+    return {
+        "to_email": message.to_email,
+        "subject": message.subject,
+        "body_text": message.body_text,
+        "due_at": local.strftime("%Y-%m-%dT%H:%M"),
+    } | changes
+
+
+def test_saving_an_edit_with_htmx_returns_the_card_rechecked(owner_client, message):
+    data = edit_data(message, subject="Thanks from Alex", to_email="dana@northwind.example")
+
+    response = owner_client.post(url("messaging:queue_edit", message), data, **HTMX)
+
+    assert response.status_code == 200
+    assert "Saved." in response.text
+    assert 'data-action="approve"' in response.text
+    message.refresh_from_db()
+    assert message.subject == "Thanks from Alex"
+    assert message.to_email == "dana@northwind.example"
+    assert message.edited_by_user is True
+    assert events(message, Kind.EDITED)
+
+
+def test_saving_an_edit_without_javascript_redirects_to_the_queue(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_edit", message), edit_data(message, subject="New")
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    message.refresh_from_db()
+    assert message.subject == "New"
+
+
+def test_an_invalid_edit_shows_field_errors_and_saves_nothing(owner_client, message):
+    data = edit_data(message, to_email="not an address", due_at="2020-01-01T08:00")
+
+    response = owner_client.post(url("messaging:queue_edit", message), data, **HTMX)
+
+    assert response.status_code == 200
+    assert "data-editing" in response.text
+    assert "Enter a valid email address" in response.text
+    assert "Pick a time from now on" in response.text
+    message.refresh_from_db()
+    assert message.edited_by_user is False
+
+
+def test_the_live_check_returns_findings_for_the_text_being_typed(owner_client, message):
+    body = CLEAN_BODY.replace("I look forward", "This is my dream job. I look forward")
+
+    response = owner_client.post(
+        url("messaging:queue_check", message), edit_data(message, body_text=body), **HTMX
+    )
+
+    assert response.status_code == 200
+    assert 'data-severity="warning"' in response.text
+    assert '<mark class="check-warning">dream job</mark>' in response.text
+    message.refresh_from_db()
+    assert message.body_text == CLEAN_BODY
+
+
+def test_the_live_check_flags_an_emptied_subject_as_an_error(owner_client, message):
+    response = owner_client.post(
+        url("messaging:queue_check", message), edit_data(message, subject="")
+    )
+
+    assert 'data-severity="error"' in response.text
+    assert "subject" in response.text
+
+
+# -- approve all ----------------------------------------------------------------------------------
+
+
+def test_approve_all_first_asks_with_the_count_of_ready_drafts(owner_client, application):
+    people = application.main_contact, application.interviews.first().participants.last().contact
+    ready = [draft(application), draft(application, contact=people[1])]
+    blocked = draft(application, contact=people[0], stage=Message.Stage.CHECK_IN, subject="")
+
+    response = owner_client.post(
+        reverse("messaging:queue_approve_all"), {"ids": [m.pk for m in [*ready, blocked]]}
+    )
+
+    assert response.status_code == 200
+    assert "Approve 2 drafts?" in response.text
+    assert "1 other shown draft stays" in response.text
+    assert Message.objects.filter(status=Status.APPROVED).count() == 0
+
+
+def test_approve_all_approves_only_the_users_own_ready_drafts(
+    user, outsider, owner_client, application
+):
+    people = application.main_contact, application.interviews.first().participants.last().contact
+    ready = [draft(application), draft(application, contact=people[1])]
+    blocked = draft(application, contact=people[0], stage=Message.Stage.CHECK_IN, subject="")
+    not_shown = draft(application, contact=people[0], stage=Message.Stage.WITHDRAWAL)
+    theirs = draft(panel(outsider, company_name="Globex")[0])
+    forged = [m.pk for m in [*ready, blocked]] + [theirs.pk, "999999", "junk", "9" * 40]
+
+    response = owner_client.post(
+        reverse("messaging:queue_approve_all"), {"ids": forged, "confirmed": "on", "next": QUEUE}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert [statuses[m.pk] for m in ready] == [Status.APPROVED, Status.APPROVED]
+    assert statuses[blocked.pk] == Status.DRAFT
+    assert statuses[not_shown.pk] == Status.DRAFT
+    assert statuses[theirs.pk] == Status.DRAFT
+    assert not TimelineEvent.objects.filter(message=theirs).exists()
+    flash = [str(m) for m in owner_client.get(QUEUE).context["messages"]]
+    assert "Approved 2 messages." in flash
+    assert any("1 left waiting" in text for text in flash)
+
+
+def test_approve_all_with_only_forged_ids_approves_nothing(outsider, owner_client):
+    theirs = draft(panel(outsider, company_name="Globex")[0])
+
+    confirm = owner_client.post(reverse("messaging:queue_approve_all"), {"ids": [theirs.pk]})
+    owner_client.post(
+        reverse("messaging:queue_approve_all"), {"ids": [theirs.pk], "confirmed": "on"}
+    )
+
+    assert "Nothing to approve" in confirm.text
+    theirs.refresh_from_db()
+    assert theirs.status == Status.DRAFT
+
+
+# -- failed: fix and retry ------------------------------------------------------------------------
+
+
+def failed(message: Message) -> Message:
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.FAILED, status_reason="Invalid 'To' address", approved_at=timezone.now()
+    )
+    message.refresh_from_db()
+    return message
+
+
+def test_fix_and_retry_puts_a_failed_message_back_to_approved_due_now(owner_client, message):
+    failed(message)
+    page = owner_client.get(url("messaging:queue_retry", message))
+    assert "Invalid &#x27;To&#x27; address" in page.text
+
+    response = owner_client.post(
+        url("messaging:queue_retry", message),
+        {"to_email": "dana@northwind.example", "subject": message.subject, "body_text": CLEAN_BODY},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("messaging:queue_scheduled")
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.to_email == "dana@northwind.example"
+    assert abs((message.due_at - timezone.now()).total_seconds()) < 60
+    assert message.status_reason == ""
+    assert events(message, Kind.APPROVED)
+
+
+def test_a_retry_the_checks_refuse_stays_failed(owner_client, message):
+    failed(message)
+
+    response = owner_client.post(
+        url("messaging:queue_retry", message),
+        {"to_email": message.to_email, "subject": message.subject, "body_text": "Hi [Name]"},
+    )
+
+    assert response.status_code == 200
+    assert "Not approved yet" in response.text
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.body_text == CLEAN_BODY
+    assert message.status_reason == "Invalid 'To' address"
+
+
+def test_only_a_failed_message_can_be_retried(owner_client, message):
+    response = owner_client.get(url("messaging:queue_retry", message))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("messaging:queue_failed")
