@@ -10,6 +10,7 @@ import json
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,9 +41,12 @@ class Request:
 class FakePostmark:
     """Start with `with FakePostmark() as esp:`; script answers with esp.answer(...)."""
 
-    def __init__(self) -> None:
+    def __init__(self, respond: Callable[[dict[str, Any]], Answer] | None = None) -> None:
         self.requests: list[Request] = []
         self.script: deque[Answer] = deque()
+        # Answers a request nothing was scripted for (called under the lock); default: accept.
+        # perf/chaos_dispatch.py passes a seeded mix of failures here.
+        self.respond = respond or (lambda body: Answer())
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         fake = self
@@ -52,7 +56,7 @@ class FakePostmark:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
-                    answer = fake.script.popleft() if fake.script else Answer()
+                    answer = fake.script.popleft() if fake.script else fake.respond(body)
                     reply = answer.body if answer.body is not None else fake.accepted(body)
                     fake.requests.append(Request(self.path, dict(self.headers), body, reply))
                 if answer.delay and fake._stopping.wait(answer.delay):
