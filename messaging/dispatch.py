@@ -40,8 +40,8 @@ from django.utils import timezone
 from followup.accounts.services import profile_for
 from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
+from messaging import services
 from messaging.models import BouncedAddress, Message, Reply
-from messaging.services import message_sent_side_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -461,7 +461,7 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
     )
     if recorded:
         message.status, message.sent_at = Status.SENT, sent_at
-        message_sent_side_tasks(message=message)
+        services.message_sent_side_tasks(message=message)
     return Status.SENT
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from messaging import cadence
 from messaging.forms import DATETIME_LOCAL, PAST_GRACE, MessageEditForm
-from messaging.queue_services import SNOOZE_PRESETS, snooze_preset_time
+from messaging.services import SNOOZE_PRESETS, snooze_preset_time
 
 # One POST of "approve all shown" carries at most this many ids (a page holds 100).
 MAX_IDS = 500

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from followup.owned import get_owned_or_404
-from messaging import checks, queue_selectors, queue_services, selectors, services
+from messaging import checks, queue_selectors, selectors, services
 from messaging.forms import ApproveForm, SkipForm
 from messaging.models import Message
 from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
@@ -307,7 +307,7 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     override = form.is_valid() and form.cleaned_data["override_pestering"]
     try:
-        message = queue_services.message_send_now(
+        message = services.message_send_now(
             message=message, user=request.user, override_pestering=override
         )
     except services.ActionRefused as exc:
@@ -333,7 +333,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, message, _form_error_text(form))
     try:
-        message = queue_services.message_snooze(
+        message = services.message_snooze(
             message=message, user=request.user, until=form.cleaned_data["due_at"]
         )
     except services.ActionRefused as exc:
@@ -358,7 +358,7 @@ def approve_all(request: HttpRequest) -> HttpResponse:
             "messaging/queue/approve_all_confirm.html",
             {"ids": ready, "left": len(form.ids) - len(ready), "next": _back(request).url},
         )
-    result = queue_services.messages_approve_many(user=request.user, ids=form.ids)
+    result = services.messages_approve_many(user=request.user, ids=form.ids)
     count = len(result.approved)
     if count:
         messages.success(request, f"Approved {count} message{'s' if count != 1 else ''}.")
@@ -387,7 +387,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            queue_services.message_retry(
+            services.message_retry(
                 message=message,
                 user=request.user,
                 to_email=data["to_email"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,7 +22,7 @@ from followup.accounts.models import User
 from followup.accounts.services import profile_for
 from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging import cadence, checks, drafting, selectors
+from messaging import cadence, checks, dispatch, drafting, selectors
 from messaging.models import BouncedAddress, Message, Reply
 
 Kind = TimelineEvent.Kind
@@ -958,3 +959,176 @@ def message_sent_side_tasks(*, message: Message) -> None:
         message=message,
         at=message.sent_at,
     )
+
+
+# --- Queue actions: snooze, send now, approve many, retry ---------------------------------
+
+TOMORROW_MORNING = "tomorrow"
+NEXT_MONDAY = "next_monday"
+SNOOZE_PRESETS = {TOMORROW_MORNING: "Tomorrow morning", NEXT_MONDAY: "Next Monday morning"}
+
+
+def snooze_preset_time(
+    *, preset: str, now: dt.datetime, calendar: cadence.SenderCalendar
+) -> dt.datetime:
+    """When a snooze preset ends: the send window's start tomorrow, or on the coming Monday."""
+    today = calendar.local_date(now)
+    if preset == TOMORROW_MORNING:
+        day = today + dt.timedelta(days=1)
+    elif preset == NEXT_MONDAY:
+        # Strictly after today: on a Monday, "next Monday" is a week away.
+        day = today + dt.timedelta(days=(7 - today.weekday()) or 7)
+    else:
+        raise ValueError(f"Unknown snooze preset: {preset!r}")
+    return calendar.window_opens(day)
+
+
+def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Message:
+    """Move a draft to a later time; it stays a draft and keeps its place in the queue.
+
+    Marked edited_by_user so that re-planning (which re-times untouched drafts) does not
+    pull it back to the cadence's time the user just chose to leave.
+    """
+    _require_owner(message, user)
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.status != Status.DRAFT:
+            raise ActionRefused(
+                f"This message is {message.get_status_display().lower()}: "
+                "only a draft waiting for approval can be snoozed."
+            )
+        old = message.due_at
+        _set_status(
+            message, to=Status.DRAFT, expect=(Status.DRAFT,), due_at=until, edited_by_user=True
+        )
+        calendar, _ = selectors.cadence_inputs_for(user=user)
+        timeline_record(
+            application=message.application,
+            kind=Kind.NOTE,
+            summary=f"{_label(message)} snoozed to {_local(until, calendar)}",
+            detail=f"It was due {_local(old, calendar)}." if old else "",
+            message=message,
+        )
+    return message
+
+
+def message_send_now(
+    *,
+    message: Message,
+    user: User,
+    override_pestering: bool = False,
+    now: dt.datetime | None = None,
+) -> Message:
+    """Approve (if the checks allow) and send at once: due now, claimed, send task after commit.
+
+    1. A draft is moved to now first, so the checks judge the time it really goes out;
+       message_approve then refuses it on errors (the whole step rolls back).
+    2. An approved message is moved to now.
+    3. The claim (approved -> sending) is the dispatcher's own, so the beat cannot send it
+       twice; the task is enqueued only once the transaction has committed. A paused
+       application leaves it held instead: nothing is claimed.
+    """
+    _require_owner(message, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.status not in (Status.DRAFT, Status.APPROVED):
+            raise ActionRefused(
+                f"This message is {message.get_status_display().lower()}: it cannot be sent now."
+            )
+        was_approved = message.status == Status.APPROVED
+        _set_status(message, to=message.status, expect=(message.status,), due_at=now)
+        if was_approved:
+            timeline_record(
+                application=message.application,
+                kind=Kind.NOTE,
+                summary=f"{_label(message)}: sending now at your request",
+                message=message,
+                at=now,
+            )
+        else:
+            message = message_approve(
+                message=message, user=user, override_pestering=override_pestering
+            )
+        if dispatch.message_claim(message_id=message.pk, now=now):
+            # Tasks are the outer layer and import this module, hence the late import.
+            from messaging.tasks import send_message
+
+            send_message.delay_on_commit(message.pk)
+    message.refresh_from_db()
+    return message
+
+
+@dataclass(frozen=True)
+class ApproveManyResult:
+    approved: list[Message]
+    # Shown drafts left waiting: blocked by the checks (pestering is never overridden in bulk).
+    left: int
+
+
+def messages_approve_many(*, user: User, ids: Iterable[int]) -> ApproveManyResult:
+    """Approve the user's own drafts among `ids` that nothing blocks; ignore every other id.
+
+    Ids of other users' messages, or of messages no longer drafts, simply match nothing.
+    Each approval is its own transaction, so one refusal does not undo the others.
+    """
+    drafts = Message.objects.filter(user=user, pk__in=list(ids), status=Status.DRAFT).order_by(
+        "due_at", "pk"
+    )
+    approved, left = [], 0
+    for message in drafts:
+        try:
+            approved.append(message_approve(message=message, user=user))
+        except ActionRefused:
+            left += 1
+    return ApproveManyResult(approved=approved, left=left)
+
+
+def message_retry(
+    *,
+    message: Message,
+    user: User,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    override_pestering: bool = False,
+    now: dt.datetime | None = None,
+) -> Message:
+    """Fix a message the ESP refused and send it again: the user's version, approved, due now.
+
+    All or nothing: if the checks refuse the new version, it stays failed with its reason.
+    """
+    _require_owner(message, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = _locked_message(message)
+        if message.status != Status.FAILED:
+            raise ActionRefused("Only a message that failed to send can be retried.")
+        reason = message.status_reason
+        _set_status(
+            message,
+            to=Status.DRAFT,
+            expect=(Status.FAILED,),
+            due_at=now,
+            approved_at=None,
+            claimed_at=None,
+            send_started_at=None,
+        )
+        timeline_record(
+            application=message.application,
+            kind=Kind.NOTE,
+            summary=f"Retrying {_label(message)} after it failed",
+            detail=f"It failed with: {reason}" if reason else "",
+            message=message,
+            at=now,
+        )
+        message = message_edit(
+            message=message,
+            user=user,
+            to_email=to_email,
+            subject=subject,
+            body_text=body_text,
+            due_at=now,
+        )
+        message = message_approve(message=message, user=user, override_pestering=override_pestering)
+    return message
