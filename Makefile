@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean screenshots
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the README's pictures: the browser tests save their screenshots there.
+screenshots: install
+	FOLLOWUP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache test-artifacts

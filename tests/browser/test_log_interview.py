@@ -3,58 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zoneinfo
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from interviews.models import Application, Company, Contact, Interview
+from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, make_user
-from tests.services import require_chromium
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made
-# by the test itself are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page(live_server, transactional_db, settings):
-    from playwright.sync_api import sync_playwright
-
-    # The live server speaks plain HTTP: cookies must not require TLS here.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # Inside Playwright's event loop Django keeps a separate connection for
-            # this thread; close it, or it blocks dropping the test database.
-            connections.close_all()
 
 
 def test_a_user_logs_an_interview_with_rows_added_and_removed(page, live_server):
@@ -120,8 +78,7 @@ def test_a_user_logs_an_interview_with_rows_added_and_removed(page, live_server)
     page.check("#id_people-2-is_main")
     page.fill("#id_people-2-questions", "How I handle on-call")
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "log-interview.png"), full_page=True)
+    screenshot(page, "log-interview")
 
     page.locator('#interview-form button[type="submit"]').click()
     page.wait_for_url("**/applications/*/")
@@ -148,4 +105,4 @@ def test_a_user_logs_an_interview_with_rows_added_and_removed(page, live_server)
     assert interview_card.get_by_role("link", name="Dana Richardson").is_visible()
     assert interview_card.get_by_role("link", name="Riley Park").is_visible()
     assert page.locator('.timeline [data-kind="interview_logged"]').count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "application.png"), full_page=True)
+    screenshot(page, "application")

@@ -3,58 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from messaging.models import Message
+from tests.browser.conftest import screenshot
 from tests.conftest import make_user
 from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
-from tests.services import require_chromium
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made
-# by the test itself are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser_context(live_server, transactional_db, settings):
-    from playwright.sync_api import sync_playwright
-
-    # The live server speaks plain HTTP: cookies must not require TLS here.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 1000})
-        context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-            # Without this a connection opened during the test stayed idle on PostgreSQL
-            # and the test database could not be dropped at the end of the run.
-            connections.close_all()
 
 
 def signed_in_page(context, live_server, user):
@@ -101,8 +60,7 @@ def test_j_then_a_approves_the_focused_draft_in_place_and_the_badge_drops(
     page.keyboard.press("j")
     focused = page.evaluate("document.activeElement.id")
     assert focused == f"draft-{first.pk}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+    screenshot(page, "queue")
 
     page.keyboard.press("a")
 
@@ -189,8 +147,7 @@ def test_editing_inline_re_checks_as_you_type_and_saves_in_place(browser_context
     findings = page.locator(f"#edit-findings-{message.pk}")
     findings.locator("[data-severity=warning]").wait_for()
     assert "dream job" in findings.locator("mark.check-warning").first.inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "queue-edit.png"), full_page=True)
+    screenshot(page, "queue-edit")
 
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved.").wait_for()
