@@ -179,11 +179,15 @@ FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS = env.integer(
 FOLLOWUP_SEND_RETRY_BACKOFF_MAX = env.integer("FOLLOWUP_SEND_RETRY_BACKOFF_MAX", 600, minimum=1)
 # A message left "sending" this long has no live task behind it (a worker died) and
 # the beat settles it (messaging.dispatch.recover_stale_claims).
-FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 600, minimum=1)
-if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
+# A transient error refreshes the claim and the retry may wait up to BACKOFF_MAX before
+# it runs, for up to the task time limit: the timeout must outlast both.
+FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 900, minimum=1)
+if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT + FOLLOWUP_SEND_RETRY_BACKOFF_MAX:
     raise ImproperlyConfigured(
-        "FOLLOWUP_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT, "
-        "or a slow but live send would be taken for a crashed one."
+        f"FOLLOWUP_CLAIM_TIMEOUT_SECONDS ({FOLLOWUP_CLAIM_TIMEOUT_SECONDS}) must be longer than "
+        f"CELERY_TASK_TIME_LIMIT + FOLLOWUP_SEND_RETRY_BACKOFF_MAX "
+        f"({CELERY_TASK_TIME_LIMIT} + {FOLLOWUP_SEND_RETRY_BACKOFF_MAX}), or a send waiting "
+        "for its retry would be taken for a crashed one."
     )
 
 # --- Email ---------------------------------------------------------------------
@@ -193,6 +197,13 @@ if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
 # ANYMAIL["POSTMARK_SERVER_TOKEN"]).
 EMAIL_BACKEND = env.string("EMAIL_BACKEND", "messaging.outbox.OutboxEmailBackend")
 ANYMAIL = env.prefixed("ANYMAIL_")
+# Anyone can POST to the webhook URLs: without a secret (basic auth in the URL the ESP
+# calls) a stranger could mark messages delivered or bounced, or fake a reply.
+if EMAIL_BACKEND.startswith("anymail.") and not ANYMAIL.get("WEBHOOK_SECRET"):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND is {EMAIL_BACKEND}, so ANYMAIL_WEBHOOK_SECRET must be set "
+        '(e.g. "user:long-random-password", also configured in the ESP\'s webhook URL).'
+    )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Followup <followup@localhost>")
 SERVER_EMAIL = env.string("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 20, minimum=1)

@@ -509,7 +509,12 @@ class ApplicationForm(forms.Form):
     job_url = forms.URLField(
         label="Job posting URL", max_length=500, required=False, assume_scheme="https"
     )
-    stage = forms.ChoiceField(choices=Application.Stage.choices)
+    stage = forms.ChoiceField(
+        choices=Application.Stage.choices,
+        help_text="Offer, Accepted, Rejected or Withdrawn works like the matching button on the "
+        "application page: the check-ins stop, and a rejection or withdrawal drafts its "
+        "close-out note for your approval.",
+    )
     main_contact = ContactChoiceField(
         queryset=Contact.objects.none(),
         required=False,

@@ -419,6 +419,29 @@ def interview_delete(*, interview: Interview, user: User) -> Application:
     return application
 
 
+# Stages the application page's outcome actions set: choosing one in the edit form does the
+# same (messaging.services.application_outcome), so "Rejected" drafts the close-out either way.
+OUTCOME_FOR_STAGE = {
+    Application.Stage.OFFER: "offer",
+    Application.Stage.ACCEPTED: "accepted",
+    Application.Stage.REJECTED: "rejected",
+    Application.Stage.WITHDRAWN: "accepted_elsewhere",
+}
+
+
+def _record_outcome(*, application: Application, user: User, stage: str) -> None:
+    """Set an outcome stage through the outcome action; its refusal becomes a stage error."""
+    from messaging.services import ActionRefused, application_outcome
+
+    try:
+        application_outcome(application=application, outcome=OUTCOME_FOR_STAGE[stage], user=user)
+    except ActionRefused as exc:
+        raise ValidationError(
+            {"stage": f"{exc} Set it back to Interviewing first if that was a mistake."}
+        ) from exc
+    application.refresh_from_db()
+
+
 def application_update(
     *,
     application: Application,
@@ -430,7 +453,11 @@ def application_update(
     notes: str = "",
     main_contact: Contact | None = None,
 ) -> Application:
-    """Save the application's own fields; a new stage goes on the timeline."""
+    """Save the application's own fields; a new stage goes on the timeline.
+
+    An outcome stage (offer, accepted, rejected, withdrawn) goes through the outcome action,
+    which cancels and drafts what that outcome calls for.
+    """
     if application.user_id != user.pk:
         raise ValidationError("That application is not one of yours.")
     if stage not in Application.Stage.values:
@@ -448,7 +475,10 @@ def application_update(
         application.main_contact = main_contact
         application.full_clean(exclude=["user", "company", "main_contact"])
         application.save()
-        _set_stage(application=application, stage=stage, reason="Changed by you.")
+        if stage != application.stage and stage in OUTCOME_FOR_STAGE:
+            _record_outcome(application=application, user=user, stage=stage)
+        else:
+            _set_stage(application=application, stage=stage, reason="Changed by you.")
     return application
 
 

@@ -20,7 +20,20 @@ class MessageAdmin(admin.ModelAdmin):
         "user__email",
     )
     raw_id_fields = ("user", "application", "interview", "contact")
-    readonly_fields = ("created_at", "updated_at", "claimed_at", "attempts")
+    # The sending engine's record: changed by hand it could resend a message or hide
+    # that one went out (messaging.dispatch owns these).
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "status",
+        "approved_at",
+        "claimed_at",
+        "send_started_at",
+        "sent_at",
+        "esp_message_id",
+        "message_id",
+        "attempts",
+    )
     date_hierarchy = "due_at"
     list_select_related = ("user",)
 

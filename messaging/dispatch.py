@@ -20,12 +20,16 @@ import datetime as dt
 import email.utils
 import logging
 import smtplib
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.headerregistry import Address
 
+import requests
 from anymail.exceptions import (
     AnymailAPIError,
+    AnymailError,
     AnymailInvalidAddress,
     AnymailRecipientsRefused,
     AnymailSerializationError,
@@ -33,14 +37,15 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from followup.accounts.services import profile_for
 from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging import services
+from messaging import cadence, selectors, services
 from messaging.models import BouncedAddress, Message, Reply
 
 logger = logging.getLogger(__name__)
@@ -52,16 +57,35 @@ PERMANENT = "permanent"
 TRANSIENT = "transient"
 UNKNOWN = "unknown"
 
-# Shown when a claim died after the ESP may have received the message.
-INTERRUPTED_REASON = "Interrupted while sending — check your sent mail before retrying."
+# Shown when the ESP may have received the message but we never heard its answer. With
+# the default set-up the email goes out from our address, so it is not in the user's own
+# sent folder: the ways to find out are the recipient and the Sent tab's delivery status.
+INTERRUPTED_REASON = (
+    "Interrupted while sending: it may or may not have reached them. Before you retry, "
+    "check its delivery status on the Sent tab, or ask the recipient whether it arrived."
+)
 
 # The cadence's automatic nudges: a reply, a "no news yet" or an offer stops them (§4, §7).
 CHECK_IN_STAGES = frozenset({Stage.CHECK_IN, Stage.SECOND_CHECK_IN})
 # Close-outs are written for an application that has ended, so its end does not stop them.
 CLOSE_OUT_STAGES = frozenset({Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH})
 
+# message_approve moves a due time further in the past than this into the send window;
+# a due time of "now" (send now, retry) is left alone.
+PAST_DUE_GRACE = dt.timedelta(minutes=5)
+
 # HTTP statuses in the 4xx range that mean "try again later", not "never".
 RETRYABLE_4XX = frozenset({408, 429})
+
+
+# Recording "sent" after the ESP accepted: the mail has gone, so a deadlock victim or a
+# dropped connection is retried this many times before the row is left to recovery.
+SENT_RECORD_TRIES = 4
+
+
+def is_interrupted(message: Message) -> bool:
+    """A failed message that may have reached the recipient (we never heard the ESP's answer)."""
+    return message.status == Status.FAILED and message.status_reason == INTERRUPTED_REASON
 
 
 class TransientSendError(Exception):
@@ -139,9 +163,57 @@ def dispatch_due(
     """The beat's work: settle stale claims, claim what is due, hand each to `enqueue`."""
     recover_stale_claims(now=now, older_than=claim_timeout)
     claimed = claim_due_messages(now=now, limit=limit)
-    for pk in claimed:
+    ready = messages_outside_window_requeue(message_ids=claimed, now=now)
+    for pk in ready:
         enqueue(pk)
-    return len(claimed)
+    return len(ready)
+
+
+def send_window_start(
+    *, message: Message, calendar: cadence.SenderCalendar, at: dt.datetime
+) -> dt.datetime:
+    """The first moment from `at` inside the sender's window (check-ins on business days)."""
+    return cadence.clamp_into_window(
+        at=at, calendar=calendar, business_day=message.stage != Stage.THANK_YOU
+    )
+
+
+def messages_outside_window_requeue(*, message_ids: list[int], now: dt.datetime) -> list[int]:
+    """Of the beat's claims, those inside their sender's send window; the rest wait for it.
+
+    A message can fall due outside the window (a window changed after approval, a beat
+    that was down): it goes back to approved, due when the window next opens. Only the
+    beat's claims pass here; "send now" (services.message_send_now) claims directly.
+    """
+    calendars: dict[int, cadence.SenderCalendar] = {}
+    ready = []
+    for message in Message.objects.filter(pk__in=message_ids).select_related(
+        "application", "interview", "user"
+    ):
+        if message.user_id not in calendars:
+            calendars[message.user_id] = selectors.cadence_inputs_for(user=message.user)[0]
+        calendar = calendars[message.user_id]
+        opens = send_window_start(message=message, calendar=calendar, at=now)
+        if opens <= now:
+            ready.append(message.pk)
+            continue
+        local = opens.astimezone(calendar.zone)
+        _record(
+            message=message,
+            where=Q(status=Status.SENDING, send_started_at__isnull=True),
+            kind=TimelineEvent.Kind.NOTE,
+            summary=f"Waiting for your send window: {_label(message)}",
+            detail=f"It fell due outside your send window, so it goes out "
+            f"{local:%a} {local.day} {local:%b %H:%M}.",
+            at=now,
+            status=Status.APPROVED,
+            due_at=opens,
+            claimed_at=None,
+            attempts=F("attempts") - 1,
+        )
+    # Keep the claim order (the longest waiting first).
+    waiting = set(message_ids) - set(ready)
+    return [pk for pk in message_ids if pk not in waiting]
 
 
 # --- Re-check right before sending (etiquette §7) ----------------------------------------
@@ -183,9 +255,16 @@ def recheck(*, message: Message, now: dt.datetime) -> Stop | None:
         return Stop(
             Status.HELD,
             TimelineEvent.Kind.HELD,
-            f"They are out of the office until {application.paused_until:%d %b %Y}; it waits.",
+            f"They are out of the office until {_user_day(application.paused_until, message)}; "
+            "it waits.",
         )
     return None
+
+
+def _user_day(at: dt.datetime, message: Message) -> str:
+    """The date of `at` as the message's user reads it, in their own time zone."""
+    zone = selectors.cadence_inputs_for(user=message.user)[0].zone
+    return f"{at.astimezone(zone):%d %b %Y}"
 
 
 def _stopped_reason(*, message: Message, application: Application) -> str:
@@ -212,7 +291,7 @@ def _stopped_reason(*, message: Message, application: Application) -> str:
         .first()
     )
     if answer is not None:
-        return f"They answered on {answer.received_at:%d %b %Y}, so this check-in stops."
+        return f"They answered on {_user_day(answer.received_at, message)}, so this check-in stops."
     return ""
 
 
@@ -273,8 +352,30 @@ def build_email(*, message: Message) -> EmailMultiAlternatives:
     return mail
 
 
+def _never_connected(exc: BaseException) -> bool:
+    """True when the request cannot have left: no connection was ever made."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
+        # requests wraps urllib3's MaxRetryError, whose reason tells a refused or
+        # unresolvable connection (nothing sent) from one aborted mid-request. Anymail
+        # raises its own copy "from" requests' error, so look there too.
+        for error in (exc, exc.__cause__):
+            wrapped = error.args[0] if error is not None and error.args else None
+            if isinstance(
+                getattr(wrapped, "reason", None), NewConnectionError | ConnectTimeoutError
+            ):
+                return True
+    return False
+
+
 def classify_send_error(exc: BaseException) -> str:
-    """PERMANENT (never retry), TRANSIENT (retry later) or UNKNOWN (may have been sent)."""
+    """PERMANENT (never retry), TRANSIENT (retry later) or UNKNOWN (may have been sent).
+
+    TRANSIENT only when nothing can have reached the ESP: it answered with a "try again"
+    status, or no connection was made. A read timeout or a connection dropped after the
+    request went out is UNKNOWN: the ESP may have accepted it, so it is never resent.
+    """
     if isinstance(
         exc,
         AnymailRecipientsRefused
@@ -285,16 +386,22 @@ def classify_send_error(exc: BaseException) -> str:
         return PERMANENT
     if isinstance(exc, AnymailAPIError):
         status = exc.status_code
-        if status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX:
-            return PERMANENT
-        # 5xx, 408, 429, or no response at all (connection refused, timeout).
-        return TRANSIENT
+        if status is not None and 400 <= status < 500:
+            return TRANSIENT if status in RETRYABLE_4XX else PERMANENT
+        if status is not None and status >= 500:
+            return TRANSIENT
+        # Anymail re-raises requests' errors as subclasses of both (base_requests.py).
+        return TRANSIENT if _never_connected(exc) else UNKNOWN
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return PERMANENT
     if isinstance(exc, smtplib.SMTPResponseException):
         return PERMANENT if 500 <= exc.smtp_code < 600 else TRANSIENT
-    if isinstance(exc, smtplib.SMTPException | OSError):
+    if _never_connected(exc):
         return TRANSIENT
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return TRANSIENT
+    # Anything else (a dropped SMTP session, a read timeout, a bug) may come after the
+    # server took the message.
     return UNKNOWN
 
 
@@ -365,11 +472,13 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
 
     1. Nothing to do unless the row is still "sending" and no attempt of this claim is open.
     2. Re-check (§7); on a stop, cancel or hold it with the reason on the timeline.
-    3. Record the attempt (send_started_at, our Message-ID) in its own committed UPDATE;
+    3. Build the email and validate its headers; a failure here fails it with the reason.
+    4. Record the attempt (send_started_at, our Message-ID) in its own committed UPDATE;
        only one task can pass this gate, so duplicate tasks never both reach the ESP.
-    4. Send. Success: sent + the ESP's id. Permanent error: failed with the ESP's words.
-       Transient error: reopen the gate and raise TransientSendError (the task retries),
-       or fail it when this was the last attempt.
+    5. Send. Success: sent + the ESP's id (retried on a deadlock). Permanent error: failed
+       with the ESP's words. Transient error (nothing reached the ESP): reopen the gate and
+       raise TransientSendError (the task retries), or fail it on the last attempt.
+       Unknown (it may have arrived): failed as interrupted, the gate stays closed.
     Returns the message's status afterwards.
     """
     message = (
@@ -400,9 +509,30 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
         )
         return stop.status
 
-    # Generated once and kept across retries: if an ambiguous timeout ever led to a
-    # second copy, it carries the same Message-ID, which mail clients fold into one.
+    # Generated once and kept across retries: if a copy ever went out twice, it carries
+    # the same Message-ID, which mail clients fold into one.
     message.message_id = message.message_id or new_message_id()
+    try:
+        # Built and its headers validated before the gate: a message that cannot even be
+        # put together never reached the ESP, so it fails plainly, never "interrupted".
+        mail = build_email(message=message)
+        mail.message()
+    except Exception as exc:
+        reason = f"The email could not be built: {exc}"[:500]
+        logger.warning("Message %s could not be built: %s", message.pk, exc)
+        _record(
+            message=message,
+            where=Q(status=Status.SENDING, send_started_at__isnull=True),
+            kind=TimelineEvent.Kind.FAILED,
+            summary=f"Sending failed: {_label(message)}",
+            detail=reason,
+            at=now,
+            status=Status.FAILED,
+            status_reason=reason,
+            message_id=message.message_id,
+        )
+        return Status.FAILED
+
     started = Message.objects.filter(
         pk=message.pk, status=Status.SENDING, send_started_at__isnull=True
     ).update(send_started_at=now, claimed_at=now, message_id=message.message_id, updated_at=now)
@@ -410,14 +540,26 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
         return Message.objects.values_list("status", flat=True).get(pk=message.pk)
 
     try:
-        mail = build_email(message=message)
         mail.send()
     except Exception as exc:
         verdict = classify_send_error(exc)
         if verdict == UNKNOWN:
-            # Not an ESP verdict (a bug, a time limit): we cannot tell whether it went
-            # out, so the open attempt stays for recover_stale_claims to report.
-            raise
+            # The ESP may have taken it (a read timeout, a dropped connection, a time
+            # limit): the gate stays closed and the user decides, never an automatic resend.
+            logger.warning("Message %s interrupted: %r", message.pk, exc)
+            _record(
+                message=message,
+                where=Q(status=Status.SENDING, esp_message_id=""),
+                kind=TimelineEvent.Kind.FAILED,
+                summary=f"Sending interrupted: {_label(message)}",
+                detail=f"{INTERRUPTED_REASON} (What happened: {exc.__class__.__name__}.)",
+                at=timezone.now(),
+                status=Status.FAILED,
+                status_reason=INTERRUPTED_REASON,
+            )
+            if not isinstance(exc, AnymailError | OSError | smtplib.SMTPException):
+                raise  # a bug, not the network: let it show in the worker's log
+            return Status.FAILED
         reason = esp_reason(exc)
         if verdict == PERMANENT or final_attempt:
             if verdict == TRANSIENT:
@@ -434,8 +576,9 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
                 status_reason=reason[:500],
             )
             return Status.FAILED
-        # The ESP did not take it (5xx, 429, no connection, timeout): reopen the gate for
-        # the retry and refresh the claim so the recovery sweep leaves it to the retry.
+        # Nothing reached the ESP (it answered 5xx/408/429, or no connection was made):
+        # reopen the gate for the retry and refresh the claim so the recovery sweep
+        # leaves it to the retry.
         Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
             send_started_at=None,
             claimed_at=timezone.now(),
@@ -446,23 +589,39 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
 
     sent_at = timezone.now()
     esp_id = _esp_message_id(mail) or message.message_id
-    recorded = _record(
-        message=message,
-        # A delivery webhook may have confirmed it first (webhooks.py); then it is settled.
-        where=Q(status=Status.SENDING),
-        kind=TimelineEvent.Kind.SENT,
-        summary=f"Sent: {_label(message)}",
-        detail=f"Subject: {message.subject}",
-        at=sent_at,
-        status=Status.SENT,
-        sent_at=sent_at,
-        esp_message_id=esp_id[:300],
-        status_reason="",
-    )
+    recorded = _record_sent(message=message, sent_at=sent_at, esp_id=esp_id)
     if recorded:
         message.status, message.sent_at = Status.SENT, sent_at
         services.message_sent_side_tasks(message=message)
     return Status.SENT
+
+
+def _record_sent(*, message: Message, sent_at: dt.datetime, esp_id: str) -> bool:
+    """Record an accepted send, retrying a deadlock victim: the mail has gone already."""
+    for attempt in range(1, SENT_RECORD_TRIES + 1):
+        try:
+            return _record(
+                message=message,
+                # A delivery webhook may have confirmed it first (webhooks.py): then settled.
+                where=Q(status=Status.SENDING),
+                kind=TimelineEvent.Kind.SENT,
+                summary=f"Sent: {_label(message)}",
+                detail=f"Subject: {message.subject}",
+                at=sent_at,
+                status=Status.SENT,
+                sent_at=sent_at,
+                esp_message_id=esp_id[:300],
+                status_reason="",
+            )
+        except OperationalError:
+            if attempt == SENT_RECORD_TRIES:
+                # Left "sending" with the attempt open: recover_stale_claims reports it
+                # as interrupted and a delivery webhook can still mark it sent.
+                logger.exception("Message %s was sent but could not be recorded", message.pk)
+                raise
+            logger.warning("Recording message %s as sent failed; trying again", message.pk)
+            time.sleep(0.05 * attempt)
+    return False
 
 
 # --- Crash recovery ---------------------------------------------------------------------------
@@ -476,9 +635,9 @@ def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
     1. The ESP's id is stored: the ESP accepted it -> sent. Never resent.
     2. An attempt was started (send_started_at) but no id stored: the worker died
        between calling the ESP and recording its answer, so the ESP may have sent it.
-       Resending could mail the recruiter twice; we mark it failed and tell the user
-       to check their sent mail instead. (A later delivery webhook can still prove
-       it was sent: webhooks.py then marks it sent.)
+       Resending could mail the recruiter twice; we mark it failed as interrupted and
+       the user decides (services.message_retry asks them to confirm). A later delivery
+       webhook can still prove it was sent: webhooks.py then marks it sent.
     3. No attempt started: the ESP never saw it -> back to approved for the next beat.
     Each UPDATE repeats the conditions it read, so a task that woke up meanwhile wins.
     """

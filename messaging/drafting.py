@@ -28,6 +28,13 @@ from interviews.timeline import timeline_record
 from messaging import cadence
 from messaging.models import Message
 from messaging.selectors import cadence_facts_for, cadence_inputs_for, current_round
+from messaging.status import (
+    local_time,
+    message_label,
+    message_release,
+    messages_cancel,
+    messages_hold,
+)
 
 __all__ = [
     "cadence_inputs_for",
@@ -40,10 +47,8 @@ __all__ = [
 
 Stage = Message.Stage
 Status = Message.Status
-PENDING = (Status.DRAFT, Status.APPROVED, Status.HELD)
-CHECK_INS = (Stage.CHECK_IN, Stage.SECOND_CHECK_IN)
-# Messages that were never sent and never will be: no thread can hang from them.
-DEAD = (Status.CANCELLED, Status.SKIPPED, Status.FAILED)
+PENDING = Message.PENDING_STATUSES
+CHECK_INS = Message.CHECK_IN_STAGES
 # The slot a stay-in-touch note needs filled before it can be approved (the placeholder check).
 HOOK_PLACEHOLDER = "[Hook: what they shipped or announced]"
 MESSAGE_ID_FALLBACK_DOMAIN = "followup.local"
@@ -290,7 +295,7 @@ def _thread_parent(
     live = (
         Message.objects.filter(application=application)
         .filter(_same_recipient(contact, to_email))
-        .exclude(status__in=DEAD)
+        .exclude(status__in=Message.DEAD_STATUSES)
         .exclude(message_id="")
         .exclude(pk=exclude_pk)
     )
@@ -418,18 +423,6 @@ def _compose(
     }
 
 
-def _label(message: Message) -> str:
-    who = message.to_name or message.to_email or "(no recipient yet)"
-    return f"{Stage(message.stage).label} to {who}"
-
-
-def _when(at: dt.datetime | None, calendar: cadence.SenderCalendar) -> str:
-    if at is None:
-        return "no time set"
-    local = at.astimezone(calendar.zone)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
-
-
 def _create(
     *,
     application: Application,
@@ -468,7 +461,7 @@ def _create(
     timeline_record(
         application=application,
         kind=TimelineEvent.Kind.DRAFTED,
-        summary=f"{_label(message)} drafted, due {_when(due_at, calendar)}",
+        summary=f"{message_label(message)} drafted, due {local_time(due_at, calendar)}",
         detail=detail.strip(),
         interview=want.interview,
         message=message,
@@ -525,74 +518,20 @@ def _refresh(
             message.status = Status.DRAFT
     message.save()
     if unapproved:
-        summary = f"{_label(message)} redrafted: it needs your approval again"
+        summary = f"{message_label(message)} redrafted: it needs your approval again"
     elif content_changed:
-        summary = f"{_label(message)} redrafted"
+        summary = f"{message_label(message)} redrafted"
     elif retimed:
-        summary = f"{_label(message)} rescheduled for {_when(new_due, calendar)}"
+        summary = f"{message_label(message)} rescheduled for {local_time(new_due, calendar)}"
     else:
         return  # only thread headers or the late flag moved: nothing worth a timeline line
     if content_changed and retimed:
-        summary += f", due {_when(new_due, calendar)}"
+        summary += f", due {local_time(new_due, calendar)}"
     timeline_record(
         application=application,
         kind=TimelineEvent.Kind.EDITED,
         summary=summary,
         detail=why,
-        interview=message.interview,
-        message=message,
-    )
-
-
-def _cancel(*, message: Message, reason: str) -> None:
-    """Cancel a pending message, with the reason on it and on the timeline."""
-    message.status, message.status_reason = Status.CANCELLED, reason[:500]
-    message.save(update_fields=["status", "status_reason", "updated_at"])
-    timeline_record(
-        application=message.application,
-        kind=TimelineEvent.Kind.CANCELLED,
-        summary=f"{_label(message)} cancelled",
-        detail=reason,
-        interview=message.interview,
-        message=message,
-    )
-
-
-def _hold(*, message: Message, reason: str) -> None:
-    """Hold a draft or approved message (it keeps its approval time for the release)."""
-    if message.status == Status.HELD and message.status_reason == reason:
-        return
-    was_held = message.status == Status.HELD
-    message.status, message.status_reason = Status.HELD, reason[:500]
-    message.save(update_fields=["status", "status_reason", "updated_at"])
-    if not was_held:
-        timeline_record(
-            application=message.application,
-            kind=TimelineEvent.Kind.HELD,
-            summary=f"{_label(message)} on hold",
-            detail=reason,
-            interview=message.interview,
-            message=message,
-        )
-
-
-def _release(
-    *, message: Message, now: dt.datetime, calendar: cadence.SenderCalendar, reason: str
-) -> None:
-    """End a hold: approved again if it was approved, else a draft; a missed time moves on."""
-    message.status = Status.APPROVED if message.approved_at else Status.DRAFT
-    message.status_reason = ""
-    if message.due_at is not None and message.due_at < now:
-        # Spec §7: a stage that fell due during the pause goes at the next window start.
-        message.due_at = cadence.resume_due(
-            due_at=message.due_at, resumed_at=now, calendar=calendar
-        )
-    message.save(update_fields=["status", "status_reason", "due_at", "updated_at"])
-    timeline_record(
-        application=message.application,
-        kind=TimelineEvent.Kind.RESUMED,
-        summary=f"{_label(message)} no longer on hold, due {_when(message.due_at, calendar)}",
-        detail=reason,
         interview=message.interview,
         message=message,
     )
@@ -716,7 +655,7 @@ def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.
             reason = "Not needed any more: the interview's participants or addresses changed."
         else:
             reason = f"{message.to_name or 'This person'} is no longer listed in this interview."
-        _cancel(message=message, reason=reason)
+        messages_cancel([message], reason=reason)
 
 
 # -- check-ins and the rest of the cadence ------------------------------------------------
@@ -756,18 +695,15 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
         stage__in=[Stage.THANK_YOU, *CHECK_INS],
         status__in=PENDING,
     )
-    for message in orphans:
-        _cancel(message=message, reason="Its interview was deleted.")
+    messages_cancel(orphans, reason="Its interview was deleted.")
     older = (
         _for_update(Message.objects)
         .filter(application=application, stage__in=CHECK_INS, status__in=PENDING)
         .exclude(interview=interview)
     )
-    for message in older:
-        _cancel(
-            message=message,
-            reason="A new round was scheduled: the check-ins start again from that interview.",
-        )
+    messages_cancel(
+        older, reason="A new round was scheduled: the check-ins start again from that interview."
+    )
     if interview is None:
         return
     # 2.
@@ -789,8 +725,8 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
         )
         if due_at is None:
             if message is not None and message.status in PENDING:
-                _cancel(
-                    message=message,
+                messages_cancel(
+                    [message],
                     reason=plan.stopped_reason or "The cadence has no further check-in here.",
                 )
             continue
@@ -820,15 +756,15 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
             )
         # 3.
         if plan.held:
-            _hold(message=message, reason=plan.held_reason)
+            messages_hold([message], reason=plan.held_reason)
         elif message.status == Status.HELD:
-            _release(message=message, now=now, calendar=calendar, reason=why)
+            message_release(message, now=now, calendar=calendar, reason=why)
     if not application.paused:
         held = _for_update(
             Message.objects.filter(application=application, status=Status.HELD)
         ).exclude(stage__in=CHECK_INS)
         for message in held:
-            _release(message=message, now=now, calendar=calendar, reason=why)
+            message_release(message, now=now, calendar=calendar, reason=why)
 
 
 # -- the public operations -----------------------------------------------------------------

@@ -29,8 +29,16 @@ class Message(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         SKIPPED = "skipped", "Skipped"
 
-    # Statuses of a message that may still go out.
-    PENDING_STATUSES = frozenset({"draft", "approved", "held"})
+    # The one home of these sets: every messaging module reads them from here (cadence.py and
+    # checks.py are pure and keep plain strings; tests/messaging/test_rules.py holds them equal).
+    # Statuses of a message that may still go out: the user may still hold, cancel or change it.
+    PENDING_STATUSES = frozenset({Status.DRAFT, Status.APPROVED, Status.HELD})
+    # Never sent and never will be: no thread can hang from them.
+    DEAD_STATUSES = frozenset({Status.CANCELLED, Status.SKIPPED, Status.FAILED})
+    # The automatic follow-ups of a round (at most two; spec §4-§5).
+    CHECK_IN_STAGES = frozenset({Stage.CHECK_IN, Stage.SECOND_CHECK_IN})
+    # Written for an application that has ended: an end does not cancel them.
+    CLOSE_OUT_STAGES = frozenset({Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH})
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"

@@ -40,9 +40,19 @@ class RetryForm(MessageEditForm):
         required=False, label="Send anyway: I know this is more often than advised"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, interrupted: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["due_at"]
+        if interrupted:
+            # The send may have arrived (dispatch.INTERRUPTED_REASON): the user checks first.
+            self.fields["confirmed_not_delivered"] = forms.BooleanField(
+                required=True,
+                label="I checked: it did not arrive",
+                error_messages={
+                    "required": "Tick this once you know it did not arrive, so they do not "
+                    "get it twice."
+                },
+            )
 
 
 class SnoozeForm(forms.Form):

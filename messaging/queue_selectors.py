@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import nh3
@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from followup.accounts.models import User
 from followup.accounts.services import profile_for
 from interviews.models import Interview, InterviewParticipant
-from messaging import cadence, checks, selectors, services
+from messaging import cadence, checks, selectors
 from messaging.models import BouncedAddress, Message, Reply
 
 Status = Message.Status
@@ -94,7 +94,7 @@ def draft_facts_many(
 ) -> dict[int, checks.DraftFacts]:
     """DraftFacts for each message, from a fixed number of queries (none per message).
 
-    Same facts as services.draft_facts_for (a test holds the two equal), read in bulk:
+    The one builder of check facts (services.draft_facts_for asks it about one message):
     1. names and captured details from the participants of the messages' applications;
     2. bounced addresses of the user, once;
     3. sibling bodies: the pending messages at the same companies, matched in Python;
@@ -132,7 +132,7 @@ def draft_facts_many(
 
     pending_by_company: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     pending = Message.objects.filter(
-        user=user, application__company_id__in=company_ids, status__in=services.PENDING
+        user=user, application__company_id__in=company_ids, status__in=Message.PENDING_STATUSES
     ).values_list("pk", "application__company_id", "to_email", "body_text")
     for pk, company_id, to_email, body in pending.order_by("pk"):
         pending_by_company[company_id].append((pk, to_email.lower(), body))
@@ -140,19 +140,19 @@ def draft_facts_many(
     since_by_app = _answered_or_round_start(app_ids)
     follow_ups_by_app: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
     follow_ups = Message.objects.filter(
-        application_id__in=app_ids, stage__in=services.CHECK_IN_STAGES
+        application_id__in=app_ids, stage__in=Message.CHECK_IN_STAGES
     ).values_list("pk", "application_id", "status", "sent_at", "due_at")
     for pk, app_id, status, sent_at, due_at in follow_ups.order_by("pk"):
-        # As in services.draft_facts_for: a sent one counts when it went, a pending one
-        # when it is due; cancelled, skipped and failed ones never reached the company.
+        # A sent one counts when it went, a pending one when it is due; cancelled, skipped
+        # and failed ones never reached the company.
         at = sent_at if status in (Status.SENT, Status.SENDING) else None
-        if at is None and status in services.PENDING:
+        if at is None and status in Message.PENDING_STATUSES:
             at = due_at
         since = since_by_app.get(app_id)
         if at is not None and (since is None or at > since):
             follow_ups_by_app[app_id].append((pk, at.astimezone(calendar.zone)))
 
-    count_business_days = services._business_days_between(calendar)
+    count_business_days = _business_days_between(calendar)
     facts: dict[int, checks.DraftFacts] = {}
     for message in messages:
         application = message.application
@@ -186,6 +186,18 @@ def draft_facts_many(
             business_days_between=count_business_days,
         )
     return facts
+
+
+def _business_days_between(calendar: cadence.SenderCalendar) -> Callable[[dt.date, dt.date], int]:
+    def count(start: dt.date, end: dt.date) -> int:
+        """Business days d with start < d <= end in the sender's calendar."""
+        days, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            days += calendar.is_business_day(day)
+        return days
+
+    return count
 
 
 def _answered_or_round_start(app_ids: Iterable[int]) -> dict[int, dt.datetime]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from followup.owned import get_owned_or_404
-from messaging import checks, queue_selectors, selectors, services
+from messaging import checks, dispatch, queue_selectors, selectors, services
 from messaging.forms import ApproveForm, SkipForm
 from messaging.models import Message
 from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
@@ -185,7 +185,7 @@ def _edit_form(request: HttpRequest, message: Message, data=None) -> QueueEditFo
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit recipient, subject, text and time: inline with htmx, as a page without it."""
     message = _owned(request, pk)
-    if message.status not in services.CHANGEABLE:
+    if message.status not in Message.PENDING_STATUSES:
         return _refused(request, message, "This message can no longer be edited.")
     form = _edit_form(request, message, request.POST if request.method == "POST" else None)
     error = ""
@@ -382,7 +382,10 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request, "messaging:queue_failed")
     zone = str(_zone(request))
     form = RetryForm(
-        request.POST if request.method == "POST" else None, message=message, time_zone=zone
+        request.POST if request.method == "POST" else None,
+        message=message,
+        time_zone=zone,
+        interrupted=dispatch.is_interrupted(message),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -394,6 +397,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
                 subject=data["subject"],
                 body_text=data["body_text"],
                 override_pestering=data["override_pestering"],
+                confirmed_not_delivered=data.get("confirmed_not_delivered", False),
             )
         except services.ApprovalBlocked as exc:
             form.add_error(None, str(exc))

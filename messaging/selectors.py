@@ -13,7 +13,7 @@ from messaging import cadence
 from messaging.models import Message, Reply
 
 # Application stages the cadence treats as outcomes (everything else: the cadence runs on).
-OUTCOME_STAGES = frozenset({"offer", "accepted", "rejected", "withdrawn", "quiet", "closed"})
+OUTCOME_STAGES = Application.ENDED_STAGES | {Application.Stage.OFFER}
 
 
 def cadence_inputs_for(*, user: User) -> tuple[cadence.SenderCalendar, cadence.CadenceSettings]:

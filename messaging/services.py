@@ -19,22 +19,18 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from followup.accounts.models import User
-from followup.accounts.services import profile_for
-from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
+from interviews.models import Application, Contact, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging import cadence, checks, dispatch, drafting, selectors
-from messaging.models import BouncedAddress, Message, Reply
+from messaging import cadence, checks, dispatch, drafting, queue_selectors, selectors
+from messaging.models import Message, Reply
+from messaging.status import local_time as _local
+from messaging.status import message_label as _label
+from messaging.status import message_release, messages_cancel, messages_hold
+from messaging.status import set_status as _set_status
 
 Kind = TimelineEvent.Kind
 Stage = Message.Stage
 Status = Message.Status
-
-CHECK_IN_STAGES = (Stage.CHECK_IN, Stage.SECOND_CHECK_IN)
-# Written for an application that has ended: an end does not cancel them.
-CLOSE_OUT_STAGES = (Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH)
-PENDING = tuple(Message.PENDING_STATUSES)
-# Statuses from which the user may still hold, cancel or change a message.
-CHANGEABLE = (Status.DRAFT, Status.APPROVED, Status.HELD)
 
 REPLY_KINDS = ("reply", "no_news", "out_of_office")
 OUTCOMES = ("offer", "rejected", "accepted_elsewhere", "other_offer", "accepted")
@@ -84,78 +80,14 @@ def _calendar(user: User) -> tuple[cadence.SenderCalendar, cadence.CadenceSettin
     return selectors.cadence_inputs_for(user=user)
 
 
-def _local(at: dt.datetime, calendar: cadence.SenderCalendar) -> str:
-    """A time as the user reads it: "Tue 3 Mar 08:00"."""
-    local = at.astimezone(calendar.zone)
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-
 def _day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def _who(message: Message) -> str:
-    return message.to_name or message.to_email or "no recipient yet"
-
-
-def _label(message: Message) -> str:
-    return f"{message.get_stage_display()} to {_who(message)}"
-
-
-def _set_status(
-    message: Message, *, to: str, expect: Iterable[str], reason: str = "", **fields: object
-) -> bool:
-    """Move a message to `to` only if it is still in one of `expect`; True when it moved."""
-    changed = Message.objects.filter(pk=message.pk, status__in=list(expect)).update(
-        status=to, status_reason=reason[:500], updated_at=timezone.now(), **fields
-    )
-    if changed:
-        message.status, message.status_reason = to, reason[:500]
-        for name, value in fields.items():
-            setattr(message, name, value)
-    return bool(changed)
-
-
-def _cancel(messages: Iterable[Message], *, reason: str, at: dt.datetime) -> list[Message]:
-    """Cancel each message still pending, with the reason on its row and on the timeline."""
-    cancelled = []
-    for message in messages:
-        if _set_status(message, to=Status.CANCELLED, expect=CHANGEABLE, reason=reason):
-            timeline_record(
-                application=message.application,
-                kind=Kind.CANCELLED,
-                summary=f"{_label(message)} cancelled",
-                detail=reason,
-                message=message,
-                at=at,
-            )
-            cancelled.append(message)
-    return cancelled
-
-
-def _hold(messages: Iterable[Message], *, reason: str, at: dt.datetime) -> list[Message]:
-    """Hold each draft or approved message (approval is kept for when the hold ends)."""
-    held = []
-    for message in messages:
-        if _set_status(
-            message, to=Status.HELD, expect=(Status.DRAFT, Status.APPROVED), reason=reason
-        ):
-            timeline_record(
-                application=message.application,
-                kind=Kind.HELD,
-                summary=f"{_label(message)} on hold",
-                detail=reason,
-                message=message,
-                at=at,
-            )
-            held.append(message)
-    return held
 
 
 def _pending(application: Application, *stages: str) -> list[Message]:
     """The application's messages that may still go out, optionally of some stages only."""
     messages = Message.objects.select_for_update().filter(
-        application=application, status__in=CHANGEABLE
+        application=application, status__in=Message.PENDING_STATUSES
     )
     if stages:
         messages = messages.filter(stage__in=stages)
@@ -176,7 +108,7 @@ def _change_stage(application: Application, *, stage: str, why: str, at: dt.date
     timeline_record(
         application=application,
         kind=Kind.STAGE_CHANGED,
-        summary=f"{old} → {application.get_stage_display()}",
+        summary=f"Stage changed from {old} to {application.get_stage_display()}",
         detail=why,
         at=at,
     )
@@ -208,89 +140,9 @@ def _replan(application: Application, *, now: dt.datetime, why: str) -> None:
 # -- quality checks on real rows -----------------------------------------------------------------
 
 
-def _business_days_between(calendar: cadence.SenderCalendar):
-    def count(start: dt.date, end: dt.date) -> int:
-        """Business days d with start < d <= end in the sender's calendar."""
-        days, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            days += calendar.is_business_day(day)
-        return days
-
-    return count
-
-
-def _round_start(application: Application) -> dt.datetime | None:
-    """When the current round began: the latest interview's end (a new round restarts)."""
-    return application.interviews.order_by("-ends_at").values_list("ends_at", flat=True).first()
-
-
 def draft_facts_for(*, message: Message) -> checks.DraftFacts:
     """The plain facts the quality checks need about one message, read from the database."""
-    application = message.application
-    user = application.user
-    calendar, _ = _calendar(user)
-    profile = profile_for(user=user)
-
-    names = [application.company.name, application.role, profile.full_name]
-    contacts = Contact.objects.filter(
-        Q(participations__interview__application=application)
-        | Q(pk=application.main_contact_id)
-        | Q(pk=message.contact_id)
-    ).distinct()
-    names += [c.name for c in contacts]
-
-    details: list[str] = []
-    if message.interview_id and message.contact_id:
-        participant = InterviewParticipant.objects.filter(
-            interview_id=message.interview_id, contact_id=message.contact_id
-        ).first()
-        if participant is not None:
-            details = [participant.discussed, participant.questions, participant.promised]
-
-    bounced = frozenset(BouncedAddress.objects.filter(user=user).values_list("email", flat=True))
-    # Drafts to other people at the same company (one person's own messages may repeat).
-    siblings = Message.objects.filter(
-        user=user, application__company_id=application.company_id, status__in=PENDING
-    ).exclude(pk=message.pk)
-    if message.to_email:
-        siblings = siblings.exclude(to_email__iexact=message.to_email)
-    sibling_bodies = tuple(siblings.values_list("body_text", flat=True))
-
-    # Earlier follow-ups of this round that the company has not answered since.
-    since = _round_start(application)
-    answered = (
-        Reply.objects.filter(application=application, kind__in=("reply", "no_news"))
-        .order_by("-received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
-    if answered and (since is None or answered > since):
-        since = answered
-    follow_ups = Message.objects.filter(application=application, stage__in=CHECK_IN_STAGES).exclude(
-        pk=message.pk
-    )
-    previous: list[dt.datetime] = []
-    for status, sent_at, due_at in follow_ups.values_list("status", "sent_at", "due_at"):
-        at = sent_at if status in (Status.SENT, Status.SENDING) else None
-        if at is None and status in PENDING:
-            at = due_at
-        if at is not None and (since is None or at > since):
-            previous.append(at.astimezone(calendar.zone))
-
-    return checks.DraftFacts(
-        stage=message.stage,
-        to_email=message.to_email,
-        subject=message.subject,
-        body=message.body_text,
-        known_names=tuple(n for n in names if n),
-        details=tuple(d for d in details if d),
-        bounced_addresses=bounced,
-        sibling_bodies=sibling_bodies,
-        previous_sends=tuple(previous),
-        planned_at=message.due_at.astimezone(calendar.zone) if message.due_at else None,
-        business_days_between=_business_days_between(calendar),
-    )
+    return queue_selectors.draft_facts_many(user=message.user, messages=[message])[message.pk]
 
 
 def message_findings(*, message: Message) -> list[checks.Finding]:
@@ -331,6 +183,14 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
         fields: dict[str, object] = {"approved_at": now}
         if pestering:
             fields["pestering_override_at"] = now
+        calendar, _ = _calendar(user)
+        if message.due_at < now - dispatch.PAST_DUE_GRACE:
+            # A time already past goes out at the next moment inside the sender's window,
+            # not at once at night (dispatch re-checks the window before sending too). The
+            # grace leaves "due now" alone: message_send_now claims right after approving.
+            fields["due_at"] = dispatch.send_window_start(
+                message=message, calendar=calendar, at=now
+            )
         to = Status.HELD if message.status == Status.HELD else Status.APPROVED
         _set_status(
             message,
@@ -348,7 +208,6 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
                 message=message,
                 at=now,
             )
-        calendar, _ = _calendar(user)
         timeline_record(
             application=message.application,
             kind=Kind.APPROVED,
@@ -404,7 +263,7 @@ def message_edit(
     _require_owner(message, user)
     with transaction.atomic():
         message = _locked_message(message)
-        if message.status not in CHANGEABLE:
+        if message.status not in Message.PENDING_STATUSES:
             raise ActionRefused(
                 f"This message is {message.get_status_display().lower()}: "
                 "it can no longer be edited."
@@ -472,7 +331,9 @@ def message_skip(*, message: Message, user: User, reason: str) -> Message:
     reason = reason.strip() or "Skipped by you."
     with transaction.atomic():
         message = _locked_message(message)
-        if not _set_status(message, to=Status.SKIPPED, expect=CHANGEABLE, reason=reason):
+        if not _set_status(
+            message, to=Status.SKIPPED, expect=Message.PENDING_STATUSES, reason=reason
+        ):
             raise ActionRefused(
                 f"This message is {message.get_status_display().lower()}: "
                 "it can no longer be skipped."
@@ -493,6 +354,7 @@ def message_skip(*, message: Message, user: User, reason: str) -> Message:
 def application_reply(
     *,
     application: Application,
+    user: User,
     kind: str,
     at: dt.datetime | None = None,
     detail: str = "",
@@ -509,6 +371,9 @@ def application_reply(
     """
     if kind not in REPLY_KINDS:
         raise ValueError(f"Unknown reply kind: {kind!r}")
+    _require_owner(application, user)
+    if contact is not None and contact.user_id != user.pk:
+        raise PermissionDenied("Not yours.")
     now = timezone.now()
     at = at or now
     with transaction.atomic():
@@ -545,7 +410,7 @@ def application_reply(
                 detail=" ".join(p for p in (detail, why) if p),
                 at=at,
             )
-            _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+            messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
             _replan(application, now=now, why=why)
         elif kind == "no_news":
             floor = cadence.after_no_news_reply_due(
@@ -563,7 +428,7 @@ def application_reply(
                 at=at,
             )
             # Their latest word is what the thanks answers: an unsent earlier one is replaced.
-            _cancel(
+            messages_cancel(
                 _pending(application, Stage.NO_NEWS_REPLY),
                 reason="Replaced: they wrote again with no news.",
                 at=now,
@@ -594,7 +459,7 @@ def application_reply(
             if until > now:
                 application.paused_until = until
                 application.save(update_fields=["paused_until", "updated_at"])
-                _hold(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+                messages_hold(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
             _replan(application, now=now, why=why)
             _not_before(application, first=until, calendar=calendar, settings=settings, why=why)
     return reply
@@ -606,7 +471,7 @@ def _reopen(application: Application, *, at: dt.datetime) -> None:
     _change_stage(application, stage=Application.Stage.INTERVIEWING, why=why, at=at)
     application.closed_at = None
     application.save(update_fields=["closed_at", "updated_at"])
-    _cancel(_pending(application, Stage.STAY_IN_TOUCH), reason=why, at=at)
+    messages_cancel(_pending(application, Stage.STAY_IN_TOUCH), reason=why, at=at)
 
 
 def _not_before(
@@ -622,7 +487,7 @@ def _not_before(
     The second check-in keeps the cadence's spacing from the first.
     """
     floor = first
-    for message in _pending(application, *CHECK_IN_STAGES):
+    for message in _pending(application, *Message.CHECK_IN_STAGES):
         if message.due_at is None or message.due_at < floor:
             old = message.due_at
             Message.objects.filter(pk=message.pk).update(due_at=floor, updated_at=timezone.now())
@@ -681,19 +546,19 @@ def application_outcome(
         if outcome == "offer":
             why = "An offer came in: the automatic check-ins stop."
             _change_stage(application, stage=Application.Stage.OFFER, why=why, at=now)
-            _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+            messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
         elif outcome == "accepted":
             why = "You accepted their offer: nothing more goes out automatically."
             _change_stage(application, stage=Application.Stage.ACCEPTED, why=why, at=now)
-            _cancel(_pending(application), reason=why, at=now)
+            messages_cancel(_pending(application), reason=why, at=now)
         elif outcome == "rejected":
             why = (
                 "They turned the application down: the follow-ups stop; a short close-out "
                 "thanking them is drafted, and a stay-in-touch note for later."
             )
             _change_stage(application, stage=Application.Stage.REJECTED, why=why, at=now)
-            _cancel(
-                [m for m in _pending(application) if m.stage not in CLOSE_OUT_STAGES],
+            messages_cancel(
+                [m for m in _pending(application) if m.stage not in Message.CLOSE_OUT_STAGES],
                 reason="The application was turned down: the follow-ups stop.",
                 at=now,
             )
@@ -711,7 +576,7 @@ def application_outcome(
                 "withdrawal note is drafted, so they are not left waiting."
             )
             _change_stage(application, stage=Application.Stage.WITHDRAWN, why=why, at=now)
-            _cancel(
+            messages_cancel(
                 _pending(application),
                 reason="You accepted another offer: nothing else goes out for this application.",
                 at=now,
@@ -735,7 +600,7 @@ def application_outcome(
                 detail=why,
                 at=now,
             )
-            _cancel(
+            messages_cancel(
                 _pending(application, Stage.OFFER_DEADLINE),
                 reason="Replaced by a note with your new deadline.",
                 at=now,
@@ -759,7 +624,7 @@ def _plan_stay_in_touch(
     calendar, _ = _calendar(application.user)
     due = cadence.stay_in_touch_due(closed_at=closed_at, calendar=calendar, settings=settings)
     # One note at a time: a quiet application that is then turned down plans it anew.
-    _cancel(
+    messages_cancel(
         _pending(application, Stage.STAY_IN_TOUCH),
         reason="Replaced by a new stay-in-touch note.",
         at=closed_at,
@@ -789,7 +654,7 @@ def application_pause(*, application: Application, user: User) -> None:
             detail="Nothing goes out for it until you resume it.",
             at=now,
         )
-        _hold(_pending(application), reason=PAUSED_REASON, at=now)
+        messages_hold(_pending(application), reason=PAUSED_REASON, at=now)
         _replan(application, now=now, why="You paused the application.")
 
 
@@ -831,15 +696,9 @@ def _release(application: Application, *, now: dt.datetime, why: str) -> None:
     for message in _pending(application):
         if message.status != Status.HELD:
             continue
-        if out_of_office and message.stage in CHECK_IN_STAGES:
+        if out_of_office and message.stage in Message.CHECK_IN_STAGES:
             continue
-        fields: dict[str, object] = {}
-        if message.due_at is not None and message.due_at < now:
-            fields["due_at"] = cadence.resume_due(
-                due_at=message.due_at, resumed_at=now, calendar=calendar
-            )
-        to = Status.APPROVED if message.approved_at else Status.DRAFT
-        _set_status(message, to=to, expect=(Status.HELD,), **fields)
+        message_release(message, now=now, calendar=calendar, reason=why)
 
 
 def applications_end_holds(*, now: dt.datetime | None = None) -> int:
@@ -883,8 +742,10 @@ def applications_go_quiet(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     candidates = (
-        Application.objects.exclude(stage__in=[*Application.ENDED_STAGES, "offer"])
-        .filter(paused=False, messages__stage__in=CHECK_IN_STAGES, messages__status=Status.SENT)
+        Application.objects.exclude(stage__in=selectors.OUTCOME_STAGES)
+        .filter(
+            paused=False, messages__stage__in=Message.CHECK_IN_STAGES, messages__status=Status.SENT
+        )
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -910,7 +771,7 @@ def _goes_quiet_at(application: Application, *, now: dt.datetime) -> dt.datetime
     sent = [
         m
         for m in facts.sent
-        if m.stage in CHECK_IN_STAGES and m.sent_at >= facts.last_interview_end
+        if m.stage in Message.CHECK_IN_STAGES and m.sent_at >= facts.last_interview_end
     ]
     if len(sent) < cadence.MAX_CHECK_INS:
         return None
@@ -923,7 +784,7 @@ def _go_quiet(application: Application, *, now: dt.datetime) -> None:
         "A friendly LinkedIn connection keeps the door open instead."
     )
     _change_stage(application, stage=Application.Stage.QUIET, why=why, at=now)
-    _cancel(_pending(application, *CHECK_IN_STAGES), reason=why, at=now)
+    messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
     people = [
         c.name
         for c in Contact.objects.filter(
@@ -1092,11 +953,13 @@ def message_retry(
     subject: str,
     body_text: str,
     override_pestering: bool = False,
+    confirmed_not_delivered: bool = False,
     now: dt.datetime | None = None,
 ) -> Message:
     """Fix a message the ESP refused and send it again: the user's version, approved, due now.
 
-    All or nothing: if the checks refuse the new version, it stays failed with its reason.
+    An interrupted send may have arrived, so it is retried only once the user confirms
+    it did not. All or nothing: if the checks refuse the new version, it stays failed.
     """
     _require_owner(message, user)
     now = now or timezone.now()
@@ -1104,6 +967,11 @@ def message_retry(
         message = _locked_message(message)
         if message.status != Status.FAILED:
             raise ActionRefused("Only a message that failed to send can be retried.")
+        if dispatch.is_interrupted(message) and not confirmed_not_delivered:
+            raise ActionRefused(
+                "This one may have arrived. Check with the recipient or its delivery status "
+                "on the Sent tab, then confirm it did not arrive before retrying."
+            )
         reason = message.status_reason
         _set_status(
             message,

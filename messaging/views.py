@@ -49,7 +49,7 @@ def _form_errors(request: HttpRequest, form) -> None:
 def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     message = _owned_message(request, pk)
     time_zone = profile_for(user=request.user).time_zone
-    if message.status not in services.CHANGEABLE:
+    if message.status not in Message.PENDING_STATUSES:
         messages.error(request, "This message can no longer be edited.")
         return _back(request, message.application)
     if request.method == "POST":
@@ -172,6 +172,7 @@ def application_reply(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     services.application_reply(
         application=application,
+        user=request.user,
         kind=data["kind"],
         detail=data["detail"],
         return_date=data["return_date"],

@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from interviews.models import Application, Contact, Interview, TimelineEvent
 from interviews.timeline import timeline_record
+from messaging import selectors
 from messaging.dispatch import INTERRUPTED_REASON
 from messaging.models import BouncedAddress, EmailEvent, Message
 
@@ -53,7 +54,7 @@ _OUT_OF_OFFICE = re.compile(
 )
 # A found date must hold a number or a weekday: "I may reply" is not the 1st of May.
 _DAY_WORDS = re.compile(
-    r"\d|\b(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b", re.IGNORECASE
+    r"\d|\btomorrow\b|\b(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b", re.IGNORECASE
 )
 
 
@@ -400,11 +401,15 @@ def is_out_of_office(*, subject: str, text: str, automatic: bool) -> bool:
     return automatic and bool(_OUT_OF_OFFICE.search(text[:1000]))
 
 
-def return_date_in(text: str, *, received: dt.datetime) -> dt.date | None:
-    """The date an out-of-office notice says they are back (the latest plausible one)."""
+def return_date_in(text: str, *, received: dt.datetime, zone: dt.tzinfo = dt.UTC) -> dt.date | None:
+    """The date an out-of-office notice says they are back (the latest plausible one).
+
+    Relative words ("tomorrow", "Monday") count from the day it arrived in `zone`, the
+    user's: the dates it gives are the days the user's cadence plans with.
+    """
     from dateparser.search import search_dates  # slow to import; only inbound needs it
 
-    base = timezone.localtime(received, dt.UTC).replace(tzinfo=None)
+    base = timezone.localtime(received, zone).replace(tzinfo=None)
     found = search_dates(
         text[:MAX_DETAIL],
         languages=["en"],
@@ -466,7 +471,9 @@ def _apply_inbound(event: EmailEvent) -> None:
     automatic = is_automatic(inbound_message)
     subject = inbound_message.subject or ""
     if is_out_of_office(subject=subject, text=text, automatic=automatic):
-        kind, return_date = "out_of_office", return_date_in(f"{subject}\n{text}", received=at)
+        zone = selectors.cadence_inputs_for(user=match.application.user)[0].zone
+        return_date = return_date_in(f"{subject}\n{text}", received=at, zone=zone)
+        kind = "out_of_office"
     elif automatic:
         # An automatic receipt or notice is not an answer from a person.
         logger.info("Inbound email %s is automatic, not a reply", event.event_id)
@@ -478,6 +485,7 @@ def _apply_inbound(event: EmailEvent) -> None:
 
     services.application_reply(
         application=match.application,
+        user=match.application.user,
         kind=kind,
         at=at,
         detail=f"Subject: {subject}\n\n{text}".strip()[:MAX_DETAIL],

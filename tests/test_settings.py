@@ -216,3 +216,27 @@ def test_each_variable_in_env_example_has_a_comment_above_it():
         if re.match(r"^[A-Z][A-Z0-9_]*=", line):
             block = lines[max(0, index - 1)]
             assert block.startswith("#"), f"{line!r} has no comment above it"
+
+
+def test_an_anymail_backend_without_a_webhook_secret_refuses_to_start():
+    error = start_up_error(
+        DEBUG="true",
+        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend",
+        ANYMAIL_POSTMARK_SERVER_TOKEN="server-token",
+    )
+    assert "ANYMAIL_WEBHOOK_SECRET must be set" in error
+
+
+def test_the_local_outbox_needs_no_webhook_secret():
+    loaded = load_settings(DEBUG="true")
+    assert "WEBHOOK_SECRET" not in loaded["ANYMAIL"]
+
+
+def test_a_claim_timeout_shorter_than_a_send_and_its_retry_wait_refuses_to_start():
+    error = start_up_error(
+        DEBUG="true",
+        CELERY_TASK_TIME_LIMIT="120",
+        FOLLOWUP_SEND_RETRY_BACKOFF_MAX="600",
+        FOLLOWUP_CLAIM_TIMEOUT_SECONDS="700",
+    )
+    assert "FOLLOWUP_CLAIM_TIMEOUT_SECONDS (700) must be longer than" in error

@@ -289,11 +289,13 @@ def test_changing_the_stage_records_it_and_closes_the_application(user):
     application.refresh_from_db()
     assert (application.role, application.stage) == ("Senior Data Engineer", "rejected")
     assert application.closed_at is not None
-    event = application.timeline.get()
-    assert (event.kind, event.summary) == (
-        "stage_changed",
-        "Stage changed from Interviewing to Rejected",
-    )
+    event = application.timeline.get(kind="stage_changed")
+    assert event.summary == "Stage changed from Interviewing to Rejected"
+    # The same path as the "Rejected" action: the close-out is drafted for approval.
+    assert set(application.messages.values_list("stage", "status")) == {
+        ("rejection_reply", "draft"),
+        ("stay_in_touch", "draft"),
+    }
 
 
 def test_saving_an_application_without_a_new_stage_records_nothing(user):

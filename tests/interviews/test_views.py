@@ -435,6 +435,50 @@ def test_editing_an_application_records_a_stage_change(owner_client, user):
     assert application.timeline.get().kind == "stage_changed"
 
 
+def edit_data(application, **changes) -> dict:
+    return {
+        "company": application.company.name,
+        "role": application.role,
+        "job_url": "",
+        "stage": application.stage,
+        "main_contact": "",
+        "notes": "",
+        **changes,
+    }
+
+
+def test_rejected_in_the_edit_form_drafts_the_close_out_like_the_rejected_action(
+    owner_client, user
+):
+    application = make_application(user)
+    make_interview(application, make_contact(application.company, email="dana@acme.example"))
+    url = reverse("interviews:application_edit", args=[application.pk])
+    response = owner_client.post(url, edit_data(application, stage="rejected"))
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.stage == "rejected" and application.closed_at is not None
+    pending = application.messages.exclude(status="cancelled")
+    assert set(pending.values_list("stage", "status")) == {
+        ("rejection_reply", "draft"),
+        ("stay_in_touch", "draft"),
+    }
+    # The follow-ups stop, exactly as after the button.
+    assert not application.messages.filter(stage__in=["check_in", "second_check_in"]).exclude(
+        status="cancelled"
+    )
+
+
+def test_an_outcome_the_application_cannot_take_is_a_stage_error(owner_client, user):
+    application = make_application(user, stage=Application.Stage.REJECTED)
+    url = reverse("interviews:application_edit", args=[application.pk])
+    response = owner_client.post(url, edit_data(application, stage="offer", role="Renamed"))
+    assert response.status_code == 200
+    assert "already rejected" in " ".join(response.context["form"].errors["stage"])
+    application.refresh_from_db()
+    assert (application.stage, application.role) == ("rejected", "Data Engineer")
+    assert not application.messages.exists()
+
+
 def test_an_application_edit_with_bad_input_shows_errors(owner_client, user):
     application = make_application(user)
     response = owner_client.post(

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 import requests
+import time_machine
 from anymail.exceptions import (
     AnymailAPIError,
     AnymailInvalidAddress,
@@ -15,17 +16,23 @@ from anymail.exceptions import (
     AnymailRequestsAPIError,
 )
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
+from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from interviews.models import Application, TimelineEvent
 from messaging import dispatch
 from messaging.models import BouncedAddress, Message, OutboxEmail, Reply
+from messaging.services import message_approve, message_send_now
 from messaging.tasks import dispatch_due_messages
 from tests.messaging.sending import eager_celery, make_message, sending_setup
 from tests.services import require_postgres
 
 Status = Message.Status
+# Tuesday 18 March 2025, 11:00 in New York (the user's zone): inside the 8-19 send window.
+IN_WINDOW = dt.datetime(2025, 3, 18, 15, 0, tzinfo=dt.UTC)
+# The same Tuesday, 23:00 in New York: outside it.
+AT_NIGHT = dt.datetime(2025, 3, 19, 3, 0, tzinfo=dt.UTC)
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -340,10 +347,9 @@ def test_the_beat_task_sends_every_due_message_once(
     setup, locmem, django_capture_on_commit_callbacks
 ):
     application, contact = setup
-    messages = [make_message(application, contact=contact) for _ in range(3)]
-    future = make_message(application, contact=contact, due_at=timezone.now() + dt.timedelta(1))
-
-    with eager_celery():
+    with eager_celery(), time_machine.travel(IN_WINDOW):
+        messages = [make_message(application, contact=contact) for _ in range(3)]
+        future = make_message(application, contact=contact, due_at=timezone.now() + dt.timedelta(1))
         for _ in range(2):
             with django_capture_on_commit_callbacks(execute=True):
                 dispatch_due_messages.apply().get()
@@ -363,9 +369,24 @@ def _api_error(status: int) -> AnymailAPIError:
     return AnymailAPIError("refused", status_code=status, esp_name="Postmark")
 
 
-def _timeout() -> AnymailRequestsAPIError:
-    kind = type("AnymailRequestsAPIError", (AnymailRequestsAPIError, requests.Timeout), {})
-    return kind("Error posting to http://127.0.0.1/email:")
+def _requests_error(base: type[Exception], *args: object) -> AnymailRequestsAPIError:
+    """What Anymail raises for a requests error: a subclass of both (base_requests.py)."""
+    kind = type("AnymailRequestsAPIError", (AnymailRequestsAPIError, base), {})
+    return kind(*args)
+
+
+class _Pool:
+    """What urllib3 names as the pool in its errors."""
+
+
+def _refused() -> AnymailRequestsAPIError:
+    reason = NewConnectionError(_Pool(), "Failed to establish a new connection: refused")
+    return _requests_error(requests.ConnectionError, type("Max", (), {"reason": reason})())
+
+
+def _aborted() -> AnymailRequestsAPIError:
+    reason = ProtocolError("Connection aborted.", ConnectionResetError())
+    return _requests_error(requests.ConnectionError, reason)
 
 
 @pytest.mark.parametrize(
@@ -380,12 +401,19 @@ def _timeout() -> AnymailRequestsAPIError:
         (_api_error(429), dispatch.TRANSIENT),
         (_api_error(500), dispatch.TRANSIENT),
         (_api_error(503), dispatch.TRANSIENT),
-        (_timeout(), dispatch.TRANSIENT),
+        (_requests_error(requests.ConnectTimeout, "connect"), dispatch.TRANSIENT),
+        (_refused(), dispatch.TRANSIENT),
+        # The request went out; the ESP may have taken it: never resent automatically.
+        (_requests_error(requests.ReadTimeout, "read"), dispatch.UNKNOWN),
+        (_requests_error(requests.Timeout, "read"), dispatch.UNKNOWN),
+        (_aborted(), dispatch.UNKNOWN),
+        (AnymailAPIError("bad answer"), dispatch.UNKNOWN),
         (ConnectionRefusedError(), dispatch.TRANSIENT),
         (smtplib.SMTPRecipientsRefused({}), dispatch.PERMANENT),
         (smtplib.SMTPResponseException(550, b"no such user"), dispatch.PERMANENT),
         (smtplib.SMTPResponseException(451, b"try later"), dispatch.TRANSIENT),
-        (smtplib.SMTPServerDisconnected(), dispatch.TRANSIENT),
+        (smtplib.SMTPServerDisconnected(), dispatch.UNKNOWN),
+        (TimeoutError(), dispatch.UNKNOWN),
         (ValueError("a bug"), dispatch.UNKNOWN),
     ],
 )
@@ -498,3 +526,153 @@ def test_a_sent_thank_you_suggests_connecting_on_linkedin(setup, locmem):
     assert [(t.summary, t.message_id) for t in tasks] == [
         ("Connect with Dana Richardson on LinkedIn", thank_you.pk)
     ]
+
+
+# --- review r2: build first, record "sent" come what may, the send window, local dates ----------
+
+
+def test_an_email_that_cannot_be_built_fails_with_the_reason_before_the_gate(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, subject="Hello\nBcc: spy@evil.example")
+
+    assert claim_and_send(message) == Status.FAILED
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.send_started_at is None  # the ESP was never called
+    assert message.status_reason.startswith("The email could not be built:")
+    assert message.status_reason != dispatch.INTERRUPTED_REASON
+    assert locmem == []
+    assert kinds(message) == [TimelineEvent.Kind.FAILED]
+
+
+def test_a_read_timeout_fails_as_interrupted_and_keeps_the_gate_closed(setup, settings):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+    settings.EMAIL_BACKEND = "tests.messaging.test_dispatch.ReadTimeoutBackend"
+
+    assert claim_and_send(message) == Status.FAILED
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert message.send_started_at is not None
+    assert dispatch.is_interrupted(message)
+
+
+class ReadTimeoutBackend:
+    """An email backend whose ESP call times out after the request went out."""
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        raise _requests_error(requests.ReadTimeout, "Read timed out.")
+
+
+def test_a_deadlock_while_recording_sent_is_retried_so_the_record_follows_the_mail(
+    setup, locmem, monkeypatch
+):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    real = dispatch.timeline_record
+    calls = []
+
+    def deadlocked_once(**kwargs):
+        # Fault injection at one point: the database picks this transaction as the victim.
+        calls.append(kwargs["kind"])
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return real(**kwargs)
+
+    monkeypatch.setattr(dispatch, "timeline_record", deadlocked_once)
+
+    assert claim_and_send(message) == Status.SENT
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.esp_message_id
+    assert len(locmem) == 1
+    assert kinds(message) == [TimelineEvent.Kind.SENT]
+
+
+def test_the_beat_puts_a_message_due_at_night_back_until_the_window_opens(setup, locmem):
+    application, contact = setup
+    with time_machine.travel(AT_NIGHT, tick=False):
+        message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+        with eager_celery():
+            assert dispatch_due_messages.apply().get() == 0
+
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.claimed_at is None
+    assert message.attempts == 0
+    # Wednesday 19 March, 8:00 in New York.
+    assert message.due_at == dt.datetime(2025, 3, 19, 12, 0, tzinfo=dt.UTC)
+    assert locmem == []
+    event = TimelineEvent.objects.get(message=message)
+    assert event.kind == TimelineEvent.Kind.NOTE
+    assert "Wed 19 Mar 08:00" in event.detail
+
+
+def test_a_check_in_due_on_a_saturday_waits_for_monday_but_a_thank_you_does_not(
+    setup, locmem, django_capture_on_commit_callbacks
+):
+    application, contact = setup
+    saturday_noon = dt.datetime(2025, 3, 22, 16, 0, tzinfo=dt.UTC)
+    with time_machine.travel(saturday_noon, tick=False):
+        check_in = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+        thank_you = make_message(application, contact=contact, stage=Message.Stage.THANK_YOU)
+        with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+            dispatch_due_messages.apply().get()
+
+    check_in.refresh_from_db()
+    thank_you.refresh_from_db()
+    assert thank_you.status == Status.SENT
+    assert check_in.status == Status.APPROVED
+    assert check_in.due_at == dt.datetime(2025, 3, 24, 12, 0, tzinfo=dt.UTC)  # Mon 8:00
+
+
+def test_send_now_at_night_still_goes_at_once(
+    setup, locmem, user, django_capture_on_commit_callbacks
+):
+    application, contact = setup
+    with time_machine.travel(AT_NIGHT, tick=False):
+        message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+        with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+            message_send_now(message=message, user=user)
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(locmem) == 1
+
+
+def test_approving_a_message_whose_time_has_passed_moves_it_into_the_window(setup, user):
+    application, contact = setup
+    with time_machine.travel(AT_NIGHT, tick=False):
+        message = make_message(
+            application,
+            contact=contact,
+            stage=Message.Stage.THANK_YOU,
+            status=Status.DRAFT,
+            due_at=AT_NIGHT - dt.timedelta(hours=6),
+        )
+        message_approve(message=message, user=user)
+
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.due_at == dt.datetime(2025, 3, 19, 12, 0, tzinfo=dt.UTC)
+
+
+def test_it_gives_the_out_of_office_date_in_the_users_own_zone(setup, locmem):
+    application, contact = setup
+    # 2:00 UTC on 20 March is still the 19th in New York.
+    Application.objects.filter(pk=application.pk).update(
+        paused_until=dt.datetime(2025, 3, 20, 2, 0, tzinfo=dt.UTC)
+    )
+    with time_machine.travel(IN_WINDOW, tick=False):
+        message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+        assert claim_and_send(message) == Status.HELD
+
+    message.refresh_from_db()
+    assert "until 19 Mar 2025" in message.status_reason

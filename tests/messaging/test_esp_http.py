@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.utils import timezone
 
@@ -103,19 +105,43 @@ def test_it_fails_with_the_esps_words_after_the_last_retry(esp, claimed, setting
     assert TimelineEvent.objects.get(message=claimed).kind == TimelineEvent.Kind.FAILED
 
 
-def test_a_timeout_is_transient_and_the_retry_sends_it(esp, claimed):
+def test_a_slow_answer_fails_as_interrupted_and_is_never_sent_again(esp, claimed):
     esp.answer(delay=TIMEOUT * 4)
+
+    with eager_celery():
+        assert send_message.apply(args=[claimed.pk]).get() == Status.FAILED
+
+    claimed.refresh_from_db()
+    # The request reached the ESP, which may have taken it: exactly one, no retry.
+    assert len(esp.requests) == 1
+    assert claimed.status == Status.FAILED
+    assert claimed.status_reason == dispatch.INTERRUPTED_REASON
+    assert "Sent tab" in claimed.status_reason
+    assert claimed.send_started_at is not None  # the gate stays closed
+    event = TimelineEvent.objects.get(message=claimed)
+    assert event.kind == TimelineEvent.Kind.FAILED
+    # A redelivered task does not send it either.
+    assert dispatch.message_send(message_id=claimed.pk) == Status.FAILED
+    assert len(esp.requests) == 1
+
+
+def test_a_refused_connection_is_transient_and_the_retry_sends_it(esp, claimed, settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.ANYMAIL = settings.ANYMAIL | {"POSTMARK_API_URL": f"http://127.0.0.1:{closed_port}/"}
 
     with pytest.raises(dispatch.TransientSendError):
         dispatch.message_send(message_id=claimed.pk)
 
     claimed.refresh_from_db()
     assert claimed.status == Status.SENDING  # the retry owns it
-    assert claimed.send_started_at is None  # the ESP did not take it: the gate is open again
+    assert claimed.send_started_at is None  # nothing reached the ESP: the gate is open again
     assert claimed.status_reason.startswith("Retrying:")
 
+    settings.ANYMAIL = settings.ANYMAIL | {"POSTMARK_API_URL": esp.url}
     assert dispatch.message_send(message_id=claimed.pk) == Status.SENT
-    assert len(esp.requests) == 2
+    assert len(esp.requests) == 1
 
 
 def test_an_invalid_request_fails_at_once_with_the_reason_shown(esp, claimed, client, user):

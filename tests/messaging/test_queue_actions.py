@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import TimelineEvent
+from messaging import dispatch, services
 from messaging.models import Message
 from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
 from tests.messaging.sending import eager_celery
@@ -591,6 +592,59 @@ def test_a_retry_the_checks_refuse_stays_failed(owner_client, message):
     assert message.status == Status.FAILED
     assert message.body_text == CLEAN_BODY
     assert message.status_reason == "Invalid 'To' address"
+
+
+def test_an_interrupted_send_is_retried_only_after_the_user_confirms_it_did_not_arrive(
+    owner_client, message
+):
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.FAILED,
+        status_reason=dispatch.INTERRUPTED_REASON,
+        approved_at=timezone.now(),
+        send_started_at=timezone.now(),
+    )
+    page = owner_client.get(url("messaging:queue_retry", message))
+    assert "I checked: it did not arrive" in page.text
+    fields = {"to_email": message.to_email, "subject": message.subject, "body_text": CLEAN_BODY}
+
+    refused = owner_client.post(url("messaging:queue_retry", message), fields)
+
+    assert refused.status_code == 200
+    assert "so they do not get it twice" in refused.text
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+
+    confirmed = owner_client.post(
+        url("messaging:queue_retry", message), fields | {"confirmed_not_delivered": "on"}
+    )
+
+    assert confirmed.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+
+
+def test_the_retry_service_refuses_an_interrupted_send_without_the_confirmation(message, user):
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.FAILED, status_reason=dispatch.INTERRUPTED_REASON
+    )
+
+    with pytest.raises(services.ActionRefused, match="may have arrived"):
+        services.message_retry(
+            message=message,
+            user=user,
+            to_email=message.to_email,
+            subject=message.subject,
+            body_text=CLEAN_BODY,
+        )
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+
+
+def test_a_refused_send_needs_no_confirmation(owner_client, message):
+    failed(message)
+    page = owner_client.get(url("messaging:queue_retry", message))
+    assert "I checked: it did not arrive" not in page.text
 
 
 def test_only_a_failed_message_can_be_retried(owner_client, message):

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from interviews.models import Application, TimelineEvent
-from messaging import cadence, services
+from messaging import cadence, checks, services
 from messaging.drafting import HOOK_PLACEHOLDER, plan_interview
 from messaging.models import Message, Reply
 from tests.messaging.factories import local, make_panel
@@ -91,7 +92,7 @@ def test_the_plan_these_rules_start_from(application):
 def test_it_cancels_check_ins_on_reply_with_a_timeline_entry(application):
     with time_machine.travel(local(2025, 3, 10, 11), tick=False):
         services.application_reply(
-            application=application, kind="reply", detail="We'll be in touch"
+            user=application.user, application=application, kind="reply", detail="We'll be in touch"
         )
 
     assert check_ins(application) == []
@@ -110,7 +111,7 @@ def test_it_cancels_check_ins_on_reply_with_a_timeline_entry(application):
 def test_no_news_drafts_a_thanks_for_the_update_and_moves_the_check_in(application):
     reply_at = local(2025, 3, 12, 15)  # Wednesday afternoon
     with time_machine.travel(reply_at, tick=False):
-        services.application_reply(application=application, kind="no_news")
+        services.application_reply(application=application, user=application.user, kind="no_news")
 
     reply = one(application, Stage.NO_NEWS_REPLY)
     assert reply.status == Status.DRAFT
@@ -124,9 +125,9 @@ def test_no_news_drafts_a_thanks_for_the_update_and_moves_the_check_in(applicati
 
 def test_a_second_no_news_replaces_the_unsent_thanks(application):
     with time_machine.travel(local(2025, 3, 12, 15), tick=False):
-        services.application_reply(application=application, kind="no_news")
+        services.application_reply(application=application, user=application.user, kind="no_news")
     with time_machine.travel(local(2025, 3, 12, 16), tick=False):
-        services.application_reply(application=application, kind="no_news")
+        services.application_reply(application=application, user=application.user, kind="no_news")
 
     replies = messages(application, Stage.NO_NEWS_REPLY)
     assert [m.status for m in replies] == [Status.CANCELLED, Status.DRAFT]
@@ -144,7 +145,7 @@ def test_no_news_also_moves_a_check_in_the_user_edited_by_hand(application, user
             due_at=local(2025, 3, 14, 9),
         )
     with time_machine.travel(local(2025, 3, 12, 15), tick=False):
-        services.application_reply(application=application, kind="no_news")
+        services.application_reply(application=application, user=application.user, kind="no_news")
 
     first.refresh_from_db()
     assert first.edited_by_user
@@ -155,7 +156,10 @@ def test_no_news_also_moves_a_check_in_the_user_edited_by_hand(application, user
 def test_out_of_office_holds_check_ins_until_the_return_date(application):
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):  # Monday
         services.application_reply(
-            application=application, kind="out_of_office", return_date=dt.date(2025, 3, 24)
+            user=application.user,
+            application=application,
+            kind="out_of_office",
+            return_date=dt.date(2025, 3, 24),
         )
 
     application.refresh_from_db()
@@ -183,7 +187,9 @@ def test_out_of_office_holds_check_ins_until_the_return_date(application):
 
 def test_out_of_office_without_a_date_holds_five_business_days(application):
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):
-        services.application_reply(application=application, kind="out_of_office")
+        services.application_reply(
+            application=application, user=application.user, kind="out_of_office"
+        )
 
     application.refresh_from_db()
     assert application.paused_until == local(2025, 3, 24, 8)
@@ -195,7 +201,9 @@ def test_an_approved_check_in_held_by_out_of_office_is_approved_again_afterwards
     with time_machine.travel(local(2025, 3, 10, 9), tick=False):
         services.message_approve(message=first, user=user)
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):
-        services.application_reply(application=application, kind="out_of_office")
+        services.application_reply(
+            application=application, user=application.user, kind="out_of_office"
+        )
     first.refresh_from_db()
     assert first.status == Status.HELD
     assert first.approved_at is not None
@@ -422,7 +430,7 @@ def test_an_application_goes_quiet_five_business_days_after_the_last_follow_up(a
 def test_an_answered_application_never_goes_quiet(application):
     sent_cadence(application)
     with time_machine.travel(local(2025, 3, 26, 10), tick=False):
-        services.application_reply(application=application, kind="reply")
+        services.application_reply(application=application, user=application.user, kind="reply")
     with time_machine.travel(local(2025, 4, 10, 8), tick=False):
         assert services.applications_go_quiet(now=timezone.now()) == 0
     application.refresh_from_db()
@@ -434,7 +442,7 @@ def test_a_reply_after_going_quiet_reopens_the_application(application):
     with time_machine.travel(local(2025, 4, 1, 8), tick=False):
         services.applications_go_quiet(now=timezone.now())
     with time_machine.travel(local(2025, 4, 3, 10), tick=False):
-        services.application_reply(application=application, kind="reply")
+        services.application_reply(application=application, user=application.user, kind="reply")
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.INTERVIEWING
@@ -465,8 +473,23 @@ def test_only_thank_yous_suggest_a_linkedin_connection(application):
 
 def test_replies_to_an_unknown_kind_are_refused(application):
     with pytest.raises(ValueError):
-        services.application_reply(application=application, kind="maybe")
+        services.application_reply(application=application, user=application.user, kind="maybe")
     assert not Reply.objects.exists()
+
+
+def test_a_reply_on_another_users_application_is_refused(application, outsider):
+    with pytest.raises(PermissionDenied):
+        services.application_reply(application=application, user=outsider, kind="reply")
+    assert not Reply.objects.exists()
+    assert len(check_ins(application)) == 2
+
+
+def test_the_pure_modules_stage_sets_match_the_models():
+    """cadence.py and checks.py take plain strings; they must name the same stages."""
+    assert cadence.CHECK_IN_STAGES == Message.CHECK_IN_STAGES
+    assert checks.FOLLOW_UP_STAGES == Message.CHECK_IN_STAGES
+    assert Message.PENDING_STATUSES.isdisjoint(Message.DEAD_STATUSES)
+    assert Message.CLOSE_OUT_STAGES.isdisjoint(Message.CHECK_IN_STAGES)
 
 
 def test_each_action_is_one_transaction(application, user, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import zoneinfo
 
 import pytest
 import time_machine
@@ -324,6 +325,18 @@ def test_an_automatic_receipt_is_not_a_reply(post, sent):
 )
 def test_it_reads_the_return_date_of_an_out_of_office_notice(text, expected):
     assert webhooks.return_date_in(text, received=NOW) == expected
+
+
+def test_back_tomorrow_counts_from_the_day_it_arrived_in_the_users_zone():
+    # 2:00 UTC on Thursday 13 March is still Wednesday evening in New York.
+    late_evening = dt.datetime(2025, 3, 13, 2, 0, tzinfo=dt.UTC)
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    text = "I am out of the office today and back tomorrow."
+
+    assert webhooks.return_date_in(text, received=late_evening, zone=new_york) == dt.date(
+        2025, 3, 13
+    )
+    assert webhooks.return_date_in(text, received=late_evening) == dt.date(2025, 3, 14)
 
 
 def test_it_reads_every_message_id_of_a_thread_header():

@@ -1,0 +1,126 @@
+"""Status changes of messages: cancel, hold and release, shared by services and drafting.
+
+Every change is a conditional UPDATE on the status it expects, so a message the dispatcher
+has just claimed (approved -> sending) is never cancelled, held or released under it. Each
+change that matters to the user goes on the timeline with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from interviews.models import TimelineEvent
+from interviews.timeline import timeline_record
+from messaging import cadence
+from messaging.models import Message
+
+Kind = TimelineEvent.Kind
+Status = Message.Status
+
+
+def message_label(message: Message) -> str:
+    """How the timeline names a message: "Check-in to Dana Richardson"."""
+    who = message.to_name or message.to_email or "no recipient yet"
+    return f"{Message.Stage(message.stage).label} to {who}"
+
+
+def local_time(at: dt.datetime | None, calendar: cadence.SenderCalendar) -> str:
+    """A time as the user reads it: "Tue 3 Mar 08:00"."""
+    if at is None:
+        return "no time set"
+    local = at.astimezone(calendar.zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def set_status(
+    message: Message, *, to: str, expect: Iterable[str], reason: str = "", **fields: object
+) -> bool:
+    """Move a message to `to` only if it is still in one of `expect`; True when it moved."""
+    changed = Message.objects.filter(pk=message.pk, status__in=list(expect)).update(
+        status=to, status_reason=reason[:500], updated_at=timezone.now(), **fields
+    )
+    if changed:
+        message.status, message.status_reason = to, reason[:500]
+        for name, value in fields.items():
+            setattr(message, name, value)
+    return bool(changed)
+
+
+def messages_cancel(
+    messages: Iterable[Message], *, reason: str, at: dt.datetime | None = None
+) -> list[Message]:
+    """Cancel each message still pending, with the reason on its row and on the timeline."""
+    cancelled = []
+    for message in messages:
+        if set_status(message, to=Status.CANCELLED, expect=Message.PENDING_STATUSES, reason=reason):
+            timeline_record(
+                application=message.application,
+                kind=Kind.CANCELLED,
+                summary=f"{message_label(message)} cancelled",
+                detail=reason,
+                interview=message.interview,
+                message=message,
+                at=at,
+            )
+            cancelled.append(message)
+    return cancelled
+
+
+def messages_hold(
+    messages: Iterable[Message], *, reason: str, at: dt.datetime | None = None
+) -> list[Message]:
+    """Hold each draft or approved message (its approval is kept for when the hold ends).
+
+    A message already held takes the new reason quietly (the hold itself is not news).
+    Returns the messages that went on hold now.
+    """
+    held = []
+    for message in messages:
+        if message.status == Status.HELD:
+            if message.status_reason != reason[:500]:
+                set_status(message, to=Status.HELD, expect=(Status.HELD,), reason=reason)
+            continue
+        if set_status(
+            message, to=Status.HELD, expect=(Status.DRAFT, Status.APPROVED), reason=reason
+        ):
+            timeline_record(
+                application=message.application,
+                kind=Kind.HELD,
+                summary=f"{message_label(message)} on hold",
+                detail=reason,
+                interview=message.interview,
+                message=message,
+                at=at,
+            )
+            held.append(message)
+    return held
+
+
+def message_release(
+    message: Message, *, now: dt.datetime, calendar: cadence.SenderCalendar, reason: str
+) -> bool:
+    """End a hold: approved again if it was approved, else a draft; a missed time moves on.
+
+    Spec §7: a stage that fell due during the hold goes at the next send-window start.
+    """
+    fields: dict[str, object] = {}
+    if message.due_at is not None and message.due_at < now:
+        fields["due_at"] = cadence.resume_due(
+            due_at=message.due_at, resumed_at=now, calendar=calendar
+        )
+    to = Status.APPROVED if message.approved_at else Status.DRAFT
+    if not set_status(message, to=to, expect=(Status.HELD,), **fields):
+        return False
+    timeline_record(
+        application=message.application,
+        kind=Kind.RESUMED,
+        summary=f"{message_label(message)} no longer on hold, due "
+        f"{local_time(message.due_at, calendar)}",
+        detail=reason,
+        interview=message.interview,
+        message=message,
+    )
+    return True
