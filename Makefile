@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format clean screenshots
+.PHONY: install run test lint format clean screenshots bench chaos
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,18 @@ format: install
 # Refresh the README's pictures: the browser tests save their screenshots there.
 screenshots: install
 	FOLLOWUP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser
+
+# Real workers on PostgreSQL and Redis sending to a fake ESP on 127.0.0.1 (perf/).
+# They create and drop their own database: DATABASE_URL and REDIS_URL (loopback only)
+# default to postgres://postgres@127.0.0.1:5432/followup_bench (followup_chaos) and
+# redis://127.0.0.1:6379/11.
+# Sizes and seeds through the environment: `make bench BENCH_MESSAGES=200`,
+# `make chaos CHAOS_MESSAGES=100 CHAOS_SEED=7`.
+bench: install
+	$(BIN)/python -m perf.bench_dispatch
+
+chaos: install
+	$(BIN)/python -m perf.chaos_dispatch
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache test-artifacts
