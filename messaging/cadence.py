@@ -167,6 +167,10 @@ class CadenceFacts:
     paused_since: dt.datetime | None = None  # informational
     resumed_at: dt.datetime | None = None  # last resume
     outcome: str = ""  # "" or an Application.Stage value
+    # The round's (latest) thank-you: when it went, or when it is planned if not sent yet. The
+    # first check-in keeps the follow-up spacing from it (spec §8: the thank-you is "the
+    # previous one" for the first follow-up).
+    thank_you_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +417,18 @@ def _latest(replies: Iterable[Reply], *kinds: str) -> Reply | None:
     return max((r for r in replies if r.kind in kinds), key=lambda r: r.at, default=None)
 
 
+def _thank_you_at(facts: CadenceFacts, round_start: dt.datetime) -> dt.datetime | None:
+    """The latest thank-you of the round: the given time or a sent one, whichever is later."""
+    times = [
+        _utc(m.sent_at)
+        for m in facts.sent
+        if m.stage == "thank_you" and _utc(m.sent_at) >= round_start
+    ]
+    if facts.thank_you_at is not None:
+        times.append(_utc(facts.thank_you_at))
+    return max(times, default=None)
+
+
 def plan(facts: CadenceFacts) -> Plan:
     """Each automatic stage's due time for one application's current round.
 
@@ -425,7 +441,8 @@ def plan(facts: CadenceFacts) -> Plan:
        the last one (or after the silence that follows a later "no news yet" reply).
     5. The next check-in: after a "no news yet" reply with no check-in since, N business days
        after that reply (it replaces the pending ones); else by the decision-date / interview
-       rule (first check-in) or N business days after the first one went (second).
+       rule (first check-in) or N business days after the first one went (second). The first
+       check-in also waits the second-check-in gap after the thank-you (sent, else planned).
     6. Move that due time: fell due during a pause -> next window start after the resume; in
        the past -> next window start after now; inside an out-of-office hold -> the hold's end.
     7. With no check-in sent yet, plan the second from the first one's moved due time and move
@@ -517,6 +534,16 @@ def plan(facts: CadenceFacts) -> Plan:
             calendar=calendar,
             settings=settings,
         )
+        thank_you_at = _thank_you_at(facts, round_start)
+        if thank_you_at is not None:
+            # A late-logged interview: its thank-you goes now, so the first check-in must not
+            # follow it the next morning (spec §8 pestering: 5 business days between them).
+            next_due = max(
+                next_due,
+                _business_days_later(
+                    thank_you_at, settings.second_check_in_business_days, calendar
+                ),
+            )
     # 6.
     next_due = move(next_due)
     if check_ins:

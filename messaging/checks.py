@@ -40,10 +40,14 @@ SEVERITY_ORDER = {ERROR: 0, BLOCK: 1, WARNING: 2}
 # Stages whose messages should stay short (etiquette §2, §4, §5, §7).
 WORD_LIMIT = 200
 LENGTH_LIMITED_STAGES = frozenset({"thank_you", "check_in", "second_check_in", "no_news_reply"})
+# Stages whose templates carry a detail from the interview: only they can be "too generic".
+# A second check-in, a no-news reply, an offer timeline or a close-out is short by design.
+DETAIL_STAGES = frozenset({"thank_you", "check_in"})
 
 # Stages that nudge a silent company: the ones the pestering limit counts and spaces.
 # Replies to their news, close-outs, withdrawals and offer deadlines answer an event,
-# so they are never pestering; thank-yous are one per interviewer and never count.
+# so they are never pestering; thank-yous are one per interviewer and never count
+# towards the limit, but a follow-up keeps the same spacing from the thank-you.
 FOLLOW_UP_STAGES = frozenset({"check_in", "second_check_in"})
 MAX_FOLLOW_UPS = 2
 MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS = 5
@@ -270,6 +274,9 @@ class DraftFacts:
     # draft and not thank-yous; leave out those the company has since answered.
     # Aware datetimes; days are compared in planned_at's time zone.
     previous_sends: tuple[dt.datetime, ...] = ()
+    # The round's latest thank-you (sent, else planned), if the company has not answered
+    # since: spaced like a follow-up, never counted towards the limit.
+    thank_you_at: dt.datetime | None = None
     planned_at: dt.datetime | None = None
     # The cadence calendar's count of business days d with start < d <= end.
     business_days_between: Callable[[dt.date, dt.date], int] | None = dataclasses.field(
@@ -670,9 +677,11 @@ def _mentions(body: str, detail: str) -> bool | None:
 def check_generic(body: str, *, stage: str, details: Sequence[str] = ()) -> list[Finding]:
     """Warn when no captured detail (or two of its specific words) appears in the body.
 
-    Runs when details were captured, and for every thank-you: a thank-you with
-    nothing captured to personalise it is generic by construction.
+    Only for DETAIL_STAGES; runs when details were captured, and for every thank-you:
+    a thank-you with nothing captured to personalise it is generic by construction.
     """
+    if stage not in DETAIL_STAGES:
+        return []
     verdicts = [_mentions(body, d) for d in details if d.strip()]
     judged = [v for v in verdicts if v is not None]
     if any(judged):
@@ -758,13 +767,14 @@ def check_pestering(
     previous_sends: Iterable[dt.datetime] = (),
     planned_at: dt.datetime | None = None,
     business_days_between: Callable[[dt.date, dt.date], int] | None = None,
+    thank_you_at: dt.datetime | None = None,
 ) -> list[Finding]:
     """Block a follow-up past the limit of two, or within 5 business days of another.
 
     1. Only follow-up stages count (FOLLOW_UP_STAGES); thank-yous never do.
     2. More than MAX_FOLLOW_UPS, this one included, is too many.
-    3. The nearest other follow-up, before or after `planned_at` (dates as given,
-       in the sender's time zone), must be at least 5 business days away.
+    3. The nearest other follow-up or the thank-you, before or after `planned_at` (dates
+       as given, in the sender's time zone), must be at least 5 business days away.
     """
     if stage not in FOLLOW_UP_STAGES:
         return []
@@ -782,31 +792,35 @@ def check_pestering(
                 ),
             )
         )
-    if planned_at is not None and others:
-        count = business_days_between or weekdays_between
-        day = planned_at.date()
-        gaps = []
-        for other in others:
-            # Compare calendar days in the planned time's zone (the sender's).
-            if other.tzinfo is not None and planned_at.tzinfo is not None:
-                other = other.astimezone(planned_at.tzinfo)
-            if other <= planned_at:
-                gaps.append(count(other.date(), day))
-            else:
-                gaps.append(count(day, other.date()))
-        closest = min(gaps)
-        if closest < MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS:
-            findings.append(
-                Finding(
-                    code="pestering",
-                    severity=BLOCK,
-                    message=(
-                        f"Only {closest} business day{'s' if closest != 1 else ''} from another "
-                        f"follow-up; leave at least {MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS} "
-                        "between them so it does not feel like pressure."
-                    ),
-                )
+    neighbours = [(at, "another follow-up") for at in others]
+    if thank_you_at is not None:
+        neighbours.append((thank_you_at, "the thank-you"))
+    if planned_at is None or not neighbours:
+        return findings
+    count = business_days_between or weekdays_between
+    day = planned_at.date()
+    gaps = []
+    for other, what in neighbours:
+        # Compare calendar days in the planned time's zone (the sender's).
+        if other.tzinfo is not None and planned_at.tzinfo is not None:
+            other = other.astimezone(planned_at.tzinfo)
+        if other <= planned_at:
+            gaps.append((count(other.date(), day), what))
+        else:
+            gaps.append((count(day, other.date()), what))
+    closest, what = min(gaps)
+    if closest < MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS:
+        findings.append(
+            Finding(
+                code="pestering",
+                severity=BLOCK,
+                message=(
+                    f"Only {closest} business day{'s' if closest != 1 else ''} from {what}; "
+                    f"leave at least {MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS} between them so it "
+                    "does not feel like pressure."
+                ),
             )
+        )
     return findings
 
 
@@ -826,6 +840,7 @@ def check_draft(facts: DraftFacts) -> list[Finding]:
         previous_sends=facts.previous_sends,
         planned_at=facts.planned_at,
         business_days_between=facts.business_days_between,
+        thank_you_at=facts.thank_you_at,
     )
     for text, where in ((facts.subject, "subject"), (facts.body, "body")):
         findings += check_anxious(text, field=where)

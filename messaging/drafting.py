@@ -51,6 +51,25 @@ PENDING = Message.PENDING_STATUSES
 CHECK_INS = Message.CHECK_IN_STAGES
 # The slot a stay-in-touch note needs filled before it can be approved (the placeholder check).
 HOOK_PLACEHOLDER = "[Hook: what they shipped or announced]"
+# Nothing can be attached to an email: a promised item goes as a link the user pastes here. The
+# placeholder check blocks approval until they do (or rewrite the sentence).
+LINK_PLACEHOLDER = "[Paste the link here]"
+# Countries that write the month before the day ("Tuesday, November 24"); the rest of the
+# English-speaking world writes "Tuesday 24 November". US territories follow the US.
+MONTH_FIRST_COUNTRIES = frozenset({"US", "AS", "GU", "MP", "PR", "UM", "VI"})
+# A late thank-you says so only when it goes out more than this long after the interview:
+# the next morning at 10 a.m. is still within the 24 hours the spec asks for.
+LATE_NOTE_AFTER = dt.timedelta(hours=24)
+# Sign-off lines a signature may start with; the template already closes the message.
+_CLOSING_LINE_RE = re.compile(
+    r"^(best|best regards|kind regards|regards|warm regards|many thanks|thanks|thank you|"
+    r"cheers|sincerely|yours sincerely|yours truly|all the best|best wishes|with thanks)[,.!]?$",
+    re.IGNORECASE,
+)
+_SIGNATURE_LABEL_RE = re.compile(
+    r"^(name|phone|tel|telephone|mobile|mob|cell|m|t|p|email|e-mail|mail|e)\s*[:.]\s*",
+    re.IGNORECASE,
+)
 MESSAGE_ID_FALLBACK_DOMAIN = "followup.local"
 
 
@@ -125,8 +144,48 @@ def _join_names(names: Iterable[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day:%A}, {day:%B} {day.day}"
+def long_date(day: dt.date, *, country: str) -> str:
+    """A date as the sender's country writes it: "Tuesday, November 24" or "Tuesday 24 November".
+
+    The one date format of every email template (interview date, offer deadline, ...).
+    """
+    if country.upper() in MONTH_FIRST_COUNTRIES:
+        return f"{day:%A}, {day:%B} {day.day}"
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def signature_lines(*, signature: str, name: str, phone: str, email: str) -> str:
+    """The user's signature without lines that only repeat the name, phone or email above it.
+
+    The sign-off already ends with name, phone and email; a signature written for other mail
+    clients often starts with the same (and a "Best regards," the template has too). A line
+    counts as a repeat when every part of it ("Alex Morgan | +1 555 0100", "Tel: ...") is one.
+    """
+
+    def repeats(part: str) -> bool:
+        part = _SIGNATURE_LABEL_RE.sub("", part.strip()).strip()
+        if not part:
+            return True
+        folded = part.casefold().removeprefix("mailto:")
+        if (name and folded == name.casefold()) or (email and folded == email.casefold()):
+            return True
+        # A phone number written another way ("(555) 0100" vs "555-0100") is still the number.
+        return bool(phone) and not re.search(r"[^\W\d_]", part) and _digits(part) == _digits(phone)
+
+    kept = []
+    for line in signature.strip().splitlines():
+        stripped = line.strip()
+        if not kept and not stripped:
+            continue
+        parts = re.split(r"\s*[|\u2022\u00b7,;]\s*|\s+[-\u2013\u2014]\s+", stripped)
+        if stripped and (all(repeats(p) for p in parts) or _CLOSING_LINE_RE.match(stripped)):
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip()
 
 
 def _greeting(contact: Contact | None) -> str:
@@ -138,14 +197,21 @@ def _greeting(contact: Contact | None) -> str:
     return f"Dear {contact.greeting_name},"
 
 
-def _interview_date(interview: Interview | None) -> str:
+def _interview_date(interview: Interview | None, *, country: str) -> str:
     if interview is None:
         return ""
     try:
         zone = zoneinfo.ZoneInfo(interview.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = dt.UTC
-    return _long_date(interview.starts_at.astimezone(zone).date())
+    return long_date(interview.starts_at.astimezone(zone).date(), country=country)
+
+
+def _late_note(*, stage: str, interview: Interview | None, due_at: dt.datetime | None) -> bool:
+    """Whether a thank-you goes out so long after the interview that it should say so."""
+    if stage != Stage.THANK_YOU or interview is None or due_at is None:
+        return False
+    return due_at - interview.ends_at > LATE_NOTE_AFTER
 
 
 def _detail_for(
@@ -181,25 +247,42 @@ def _context(
     contact: Contact | None,
     people: list[InterviewParticipant] | None = None,
     extra: dict | None = None,
+    due_at: dt.datetime | None = None,
 ) -> dict:
     """What every stage's templates may use; `extra` (e.g. deadline, hook) goes on top."""
     profile = profile_for(user=application.user)
     people = people if people is not None else _participants(interview)
     own = next((p for p in people if contact and p.contact_id == contact.pk), None)
+    # Met in any round (a stay-in-touch note weeks later may not name this round's people).
+    met = own is not None or (
+        contact is not None
+        and InterviewParticipant.objects.filter(
+            interview__application=application, contact=contact
+        ).exists()
+    )
+    sender_email = application.user.email
     context: dict = {
         "greeting": _greeting(contact),
         "recipient_name": contact.name if contact else "",
         "recipient_interviewed": own is not None,
+        "recipient_met": met,
+        "late_note": _late_note(stage=stage, interview=interview, due_at=due_at),
         "role": application.role,
         "company": application.company.name,
-        "interview_date": _interview_date(interview),
+        "interview_date": _interview_date(interview, country=profile.country),
         "added_point": _one_detail(own.added_point) if own else "",
         "promised": _one_detail(own.promised) if own else "",
+        "link_slot": LINK_PLACEHOLDER,
         "pass_on_names": "",
         "sender_name": profile.display_name,
         "sender_phone": profile.phone,
-        "sender_email": application.user.email,
-        "signature": profile.signature.strip(),
+        "sender_email": sender_email,
+        "signature": signature_lines(
+            signature=profile.signature,
+            name=profile.display_name,
+            phone=profile.phone,
+            email=sender_email,
+        ),
         "ask_feedback": True,
         "deadline": "",
         "hook": HOOK_PLACEHOLDER,
@@ -212,7 +295,9 @@ def _context(
         ),
     }
     for key, value in (extra or {}).items():
-        context[key] = _long_date(value) if isinstance(value, dt.date) else value
+        context[key] = (
+            long_date(value, country=profile.country) if isinstance(value, dt.date) else value
+        )
     return context
 
 
@@ -394,6 +479,7 @@ def _compose(
     want: _Want,
     phrasing: int,
     exclude_pk: int | None,
+    due_at: dt.datetime | None,
     people: list[InterviewParticipant] | None = None,
 ) -> dict[str, str]:
     """The rendered fields of a message: recipient, subject, bodies and thread headers."""
@@ -404,6 +490,7 @@ def _compose(
         contact=want.contact,
         people=people,
         extra=want.extra,
+        due_at=due_at,
     )
     subject, text, html = render_stage(stage=want.stage, phrasing=phrasing, context=context)
     return {
@@ -437,7 +524,12 @@ def _create(
     """Render and save a new draft (or a held one), with a "drafted" timeline entry."""
     phrasing = _choose_phrasing(application=application, stage=want.stage, exclude_pk=None)
     fields = _compose(
-        application=application, want=want, phrasing=phrasing, exclude_pk=None, people=people
+        application=application,
+        want=want,
+        phrasing=phrasing,
+        exclude_pk=None,
+        due_at=due_at,
+        people=people,
     )
     message = Message.objects.create(
         user_id=application.user_id,
@@ -492,8 +584,14 @@ def _refresh(
         phrasing = _choose_phrasing(
             application=application, stage=want.stage, exclude_pk=message.pk
         )
+    new_due = due_at if due_at is not None else message.due_at
     fields = _compose(
-        application=application, want=want, phrasing=phrasing, exclude_pk=message.pk, people=people
+        application=application,
+        want=want,
+        phrasing=phrasing,
+        exclude_pk=message.pk,
+        due_at=new_due,
+        people=people,
     )
     fields.update(contact_id=want.contact.pk if want.contact else None, phrasing=phrasing)
     content_changed = any(
@@ -501,7 +599,6 @@ def _refresh(
         for name in ("to_email", "subject", "body_text", "body_html")
     )
     other_changed = any(getattr(message, name) != value for name, value in fields.items())
-    new_due = due_at if due_at is not None else message.due_at
     new_late = message.late if late is None else late
     retimed = new_due != message.due_at
     if not (other_changed or retimed or new_late != message.late):

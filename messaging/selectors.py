@@ -73,6 +73,13 @@ def cadence_facts_for(
         sent_at__isnull=False,
     ).values_list("stage", "sent_at")
     replies = Reply.objects.filter(application=application, received_at__gte=round_start)
+    thank_yous = (
+        Message.objects.filter(interview=interview, stage=Message.Stage.THANK_YOU)
+        .exclude(status__in=Message.DEAD_STATUSES)
+        .values_list("sent_at", "due_at")
+    )
+    # When each went, else when it is planned: the first check-in keeps its distance from them.
+    thank_you_times = [sent_at or due_at for sent_at, due_at in thank_yous if sent_at or due_at]
     return cadence.CadenceFacts(
         last_interview_end=interview.ends_at,
         now=now,
@@ -92,4 +99,5 @@ def cadence_facts_for(
         ),
         resumed_at=_latest_event_at(application=application, kind=TimelineEvent.Kind.RESUMED),
         outcome=application.stage if application.stage in OUTCOME_STAGES else "",
+        thank_you_at=max(thank_you_times, default=None),
     )

@@ -109,7 +109,6 @@ def make_panel(user, *, company_name: str = "Northwind Labs", **interview_fields
         interview,
         dana,
         discussed="the migration of the billing pipeline to streaming",
-        promised="the architecture write-up from my last team",
     )
     add_participant(
         interview,

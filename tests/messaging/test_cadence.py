@@ -473,6 +473,47 @@ TABLE = [
         (utc(2026, 10, 5, 12, 0), utc(2026, 10, 13, 12, 0)),  # Mon 5 Oct, Tue 13 Oct 08:00 EDT
         id="a-new-round-restarts-the-cadence-from-its-interview",
     ),
+    # -- the first check-in keeps 5 business days from the thank-you (§8 pestering) ----------
+    pytest.param(
+        lambda: planned(
+            NEW_YORK,
+            ny(2026, 9, 1, 15, 0),  # logged three weeks late: its thank-you goes Tue 22 Sep
+            now=ny(2026, 9, 22, 10, 0),
+            thank_you_at=ny(2026, 9, 22, 10, 0),
+        ),
+        (utc(2026, 9, 29, 12, 0), utc(2026, 10, 6, 12, 0)),  # Tue 29 Sep, Tue 6 Oct 08:00 EDT
+        id="late-logged-interview-check-in-five-business-days-after-the-late-thank-you",
+    ),
+    pytest.param(
+        lambda: planned(
+            NEW_YORK,
+            ny(2026, 9, 1, 15, 0),
+            now=ny(2026, 9, 25, 12, 0),
+            sent=(SentMessage("thank_you", ny(2026, 9, 25, 11, 0)),),
+            thank_you_at=ny(2026, 9, 22, 10, 0),  # planned earlier, went out on Friday
+        ),
+        (utc(2026, 10, 2, 12, 0), utc(2026, 10, 9, 12, 0)),  # Fri 2 Oct, Fri 9 Oct 08:00 EDT
+        id="a-thank-you-sent-later-than-planned-pushes-the-check-in-from-when-it-went",
+    ),
+    pytest.param(
+        lambda: planned(
+            NEW_YORK,
+            ny(2026, 9, 15, 15, 0),
+            decision_date=dt.date(2026, 9, 15),  # "we decide today": 2 business days is Thu 17
+            thank_you_at=ny(2026, 9, 16, 8, 0),
+        ),
+        (utc(2026, 9, 23, 12, 0), utc(2026, 9, 30, 12, 0)),  # Wed 23 Sep, Wed 30 Sep 08:00 EDT
+        id="an-early-decision-date-still-waits-five-business-days-after-the-thank-you",
+    ),
+    pytest.param(
+        lambda: planned(
+            NEW_YORK,
+            ny(2026, 9, 15, 15, 0),
+            thank_you_at=ny(2026, 9, 16, 8, 0),  # on time: the 10-day rule is later anyway
+        ),
+        (utc(2026, 9, 29, 12, 0), utc(2026, 10, 6, 12, 0)),  # Tue 29 Sep, Tue 6 Oct 08:00 EDT
+        id="an-on-time-thank-you-leaves-the-usual-check-in-alone",
+    ),
     # -- close-out and staying in touch (§6) ------------------------------------------------
     pytest.param(
         lambda: close_out_due(logged_at=ny(2026, 9, 18, 16, 0), calendar=NEW_YORK),

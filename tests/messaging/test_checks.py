@@ -58,6 +58,7 @@ def facts(**overrides: object) -> DraftFacts:
 @pytest.mark.parametrize(
     ("text", "slot"),
     [
+        ("As promised, here is a work sample: [Paste the link here]", "[Paste the link here]"),
         ("Dear [Interviewer name],", "[Interviewer name]"),
         ("Hi {{ first_name }},", "{{ first_name }}"),
         ("Hi {first_name},", "{first_name}"),
@@ -250,6 +251,19 @@ def test_it_ignores_acronyms_brands_digits_addresses_urls_and_proper_nouns():
     assert checks.check_spelling(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We rebuilt the models in dbt.",
+        "Our etl and elt jobs run in airflow on databricks with pyspark.",
+        "The sre and mlops teams moved the llm services to serverless runbooks.",
+        "Data lands in bigquery and snowflake through fivetran; terraform manages it.",
+    ],
+)
+def test_it_knows_common_data_and_engineering_terms(text):
+    assert checks.check_spelling(text) == []
+
+
 def test_it_accepts_british_spellings_contractions_and_job_vocabulary():
     text = "I don\u2019t mind: the colour of the organisation's onboarding roadmap, analysed."
     assert checks.check_spelling(text) == []
@@ -303,6 +317,16 @@ def test_it_needs_two_specific_words_not_one():
     assert codes(
         checks.check_generic(TEMPLATE, stage="check_in", details=("Kafka streaming consumer",))
     ) == ["too_generic"]
+
+
+@pytest.mark.parametrize(
+    "stage",
+    ["second_check_in", "offer_deadline", "no_news_reply", "rejection_reply", "withdrawal"],
+)
+def test_it_never_calls_short_stages_without_a_detail_generic(stage):
+    details = ("the on-call rota", "data contracts")
+    assert checks.check_generic(TEMPLATE, stage=stage, details=details) == []
+    assert "too_generic" not in codes(checks.check_draft(facts(stage=stage, details=details)))
 
 
 def test_it_flags_a_thank_you_with_no_detail_captured_but_not_a_check_in():
@@ -445,6 +469,47 @@ def test_it_never_counts_or_spaces_thank_yous_and_event_replies():
     busy = (MONDAY, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2))
     for stage in ("thank_you", "no_news_reply", "withdrawal", "offer_deadline"):
         assert checks.check_pestering(stage=stage, previous_sends=busy, planned_at=MONDAY) == []
+
+
+def test_a_check_in_the_day_after_the_thank_you_is_blocked():
+    # "Send now" moves a check-in planned weeks out to the day after the thank-you.
+    [finding] = checks.check_pestering(
+        stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=1)
+    )
+    assert (finding.code, finding.severity) == ("pestering", "block")
+    assert "1 business day from the thank-you" in finding.message
+    assert not checks.has_blocking([finding], pestering_overridden=True)
+
+
+def test_a_check_in_five_business_days_after_the_thank_you_is_fine():
+    assert (
+        checks.check_pestering(
+            stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=7)
+        )
+        == []
+    )
+
+
+def test_the_thank_you_spaces_follow_ups_but_never_counts_towards_the_limit():
+    second_week = MONDAY + dt.timedelta(days=7)
+    # One check-in sent, the thank-you before it: a second check-in is still allowed.
+    assert (
+        checks.check_pestering(
+            stage="second_check_in",
+            previous_sends=(second_week,),
+            thank_you_at=MONDAY,
+            planned_at=second_week + dt.timedelta(days=7),
+        )
+        == []
+    )
+
+
+def test_check_draft_blocks_a_check_in_too_close_to_the_thank_you():
+    findings = checks.check_draft(
+        facts(stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=2))
+    )
+    assert "pestering" in codes(findings)
+    assert checks.has_blocking(findings)
 
 
 def test_weekdays_between_counts_monday_as_day_one_after_a_friday():

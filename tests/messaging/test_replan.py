@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from followup.accounts.models import Profile
 from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence
@@ -115,13 +117,15 @@ def test_an_approved_message_whose_text_changes_needs_approval_again(user):
     plan_interview(interview=interview)
     Message.objects.filter(stage="thank_you").update(status="approved", approved_at=NOW)
 
-    InterviewParticipant.objects.filter(contact=people["dana"]).update(promised="")
+    InterviewParticipant.objects.filter(contact=people["dana"]).update(
+        discussed="the on-call handbook"
+    )
     plan_interview(interview=interview)
 
     dana = Message.objects.get(contact=people["dana"], stage="thank_you")
     maria = Message.objects.get(contact=people["richardson"], stage="thank_you")
     assert (dana.status, dana.approved_at) == ("draft", None)
-    assert "attached" not in dana.body_text
+    assert "the on-call handbook" in dana.body_text
     assert (maria.status, maria.approved_at) == ("approved", NOW)
     event = TimelineEvent.objects.get(message=dana, kind="edited")
     assert "approval again" in event.summary
@@ -331,3 +335,84 @@ def test_a_message_being_sent_is_left_alone(user):
     plan_interview(interview=interview)
 
     assert Message.objects.filter(stage="check_in").values().get() == before
+
+
+# -- contact and profile edits (the callers re-run plan_interview for every interview) ----------
+
+
+def replan_every_interview(application):
+    for interview in application.interviews.all():
+        plan_interview(interview=interview)
+
+
+def test_a_contact_edit_redrafts_their_pending_messages_on_re_planning(user):
+    application, _, people = make_panel(user)
+    second = make_interview(application, starts_at=local(2025, 3, 4, 10), round_number=1)
+    add_participant(second, people["dana"], discussed="the hiring plan")
+    replan_every_interview(application)
+    Message.objects.filter(stage="check_in").update(status="approved", approved_at=NOW)
+    hand_edited = Message.objects.get(contact=people["richardson"], stage="thank_you")
+    Message.objects.filter(pk=hand_edited.pk).update(body_text="My own words.", edited_by_user=True)
+
+    Contact.objects.filter(pk=people["dana"].pk).update(
+        name="Dana Whitfield-Park", email="dana.wp@northwind.example", tone="formal",
+        honorific="Dr.",
+    )  # fmt: skip
+    Contact.objects.filter(pk=people["recruiter"].pk).update(
+        email="jordan@northwind.example", tone="formal", honorific="Mr."
+    )
+    Contact.objects.filter(pk=people["richardson"].pk).update(email="mr@northwind.example")
+    replan_every_interview(application)
+
+    for dana in pending("thank_you", contact=people["dana"]):
+        assert (dana.to_email, dana.to_name) == ("dana.wp@northwind.example", "Dana Whitfield-Park")
+        assert dana.body_text.startswith("Dear Dr. Whitfield-Park,\n")
+    assert pending("thank_you", contact=people["dana"]).count() == 2
+    for stage in ("check_in", "second_check_in"):
+        message = pending(stage).get()
+        assert message.to_email == "jordan@northwind.example"
+        assert message.body_text.startswith("Dear Mr. Lee,\n")
+    check_in = pending("check_in").get()
+    assert (check_in.status, check_in.approved_at) == ("draft", None)
+    hand_edited.refresh_from_db()
+    assert (hand_edited.to_email, hand_edited.body_text) == (
+        people["richardson"].email,
+        "My own words.",
+    )
+
+
+def test_a_profile_edit_redrafts_and_retimes_pending_messages_on_re_planning(user):
+    application, interview, _ = make_panel(user)
+    replan_every_interview(application)
+
+    Profile.objects.filter(user=user).update(
+        phone="+49 30 1234567",
+        signature="Alex Morgan\nlinkedin.com/in/alex-morgan",
+        time_zone="Europe/Berlin",
+        country="DE",
+        region="BE",
+        send_window_start=dt.time(9, 0),
+    )
+    replan_every_interview(application)
+
+    berlin = ZoneInfo("Europe/Berlin")
+    for message in Message.objects.all():
+        assert message.status == "draft"
+        assert message.body_text.endswith(
+            "\nAlex Morgan\n+49 30 1234567\nalex@example.com\nlinkedin.com/in/alex-morgan"
+        )
+        assert "+1 555 0100" not in message.body_text
+        assert "Tuesday 4 March" in message.body_text or message.stage == "second_check_in"
+        assert message.due_at.astimezone(berlin).time() == dt.time(9, 0)
+    # The thank-you: the next morning at the new window start in the new zone.
+    for message in pending("thank_you"):
+        assert message.due_at == dt.datetime(2025, 3, 5, 9, 0, tzinfo=berlin)
+    calendar, settings = cadence_inputs_for(user=user)
+    assert pending("check_in").get().due_at == cadence.check_in_due(
+        last_interview_end=interview.ends_at,
+        decision_date=None,
+        calendar=calendar,
+        settings=settings,
+    )
+    edits = TimelineEvent.objects.filter(kind="edited", message__isnull=False)
+    assert edits.count() == Message.objects.count()
