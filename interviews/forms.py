@@ -132,7 +132,9 @@ class InterviewForm(forms.Form):
     )
     another_round_expected = forms.BooleanField(label="Another round expected", required=False)
     next_step = forms.CharField(max_length=300, required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     scheduling_subject = forms.CharField(
         label="Scheduling email subject",
         max_length=300,
@@ -274,12 +276,14 @@ class ParticipantForm(forms.Form):
     )
     discussed = forms.CharField(
         label="What you discussed",
+        max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A project, problem or remark: the thank-you mentions it.",
     )
     questions = forms.CharField(
         label="Questions or concerns they raised",
+        max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -323,13 +327,24 @@ class ParticipantForm(forms.Form):
         )
 
 
+def _works_at(contact: Contact, company: Company | None) -> bool:
+    return company is not None and contact.company_id == company.pk
+
+
+def _not_at(company: Company | None, typed_name: str) -> str:
+    name = company.name if company is not None else " ".join(typed_name.split())
+    return f"That person is not at {name or 'this company'}."
+
+
 class BaseParticipantFormSet(forms.BaseFormSet):
     """The interviewers: at least one, each person once, at most one main contact."""
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
-        # The company new rows are matched against; set before validating.
+        # The company new rows are matched against, and its name as typed (for a new
+        # company, None and the typed name); set before validating.
         self.company: Company | None = None
+        self.company_name = ""
         super().__init__(*args, form_kwargs={"user": user}, **kwargs)
 
     def live_forms(self) -> list[ParticipantForm]:
@@ -356,6 +371,13 @@ class BaseParticipantFormSet(forms.BaseFormSet):
         return ("new", name.lower(), email.lower()), "name", name
 
     def clean(self) -> None:
+        if any(self.errors):
+            return
+        for form in self.live_forms():
+            # The picker only offers the company's people; a tampered choice is refused here.
+            contact = form.cleaned_data.get("contact")
+            if contact is not None and not _works_at(contact, self.company):
+                form.add_error("contact", _not_at(self.company, self.company_name))
         if any(self.errors):
             return
         seen: dict[tuple[object, ...], int] = {}
@@ -396,7 +418,9 @@ class InterviewForms:
     ) -> None:
         self.user = user
         self.interview = interview
-        fixed_application = interview.application if interview is not None else None
+        # Editing: the interview's application; "log the next round": the one it is for.
+        fixed_application = interview.application if interview is not None else application
+        self.application = fixed_application
         if interview is not None:
             form_initial, rows = self._initial_from_interview(interview)
             formset_class = ParticipantEditFormSet
@@ -460,7 +484,9 @@ class InterviewForms:
 
     def is_valid(self) -> bool:
         form_valid = self.form.is_valid()
-        self.formset.company = self.form.matching_company()
+        company = self.form.matching_company()
+        typed = (getattr(self.form, "cleaned_data", None) or {}).get("company") or ""
+        self.formset.company, self.formset.company_name = company, typed
         formset_valid = self.formset.is_valid()
         if not (form_valid and formset_valid):
             return False
@@ -484,7 +510,9 @@ class InterviewForms:
             "main_contact": data.get("main_contact"),
             "new_main_contact": self.form.new_main_contact(),
         }
-        if self.interview is None:
+        if self.interview is None and self.application is not None:
+            kwargs["application"] = self.application
+        elif self.interview is None:
             kwargs |= {
                 "company_name": data["company"],
                 "role": data["role"],
@@ -521,7 +549,9 @@ class ApplicationForm(forms.Form):
         empty_label="— none —",
         help_text="The recruiter or coordinator check-ins go to.",
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

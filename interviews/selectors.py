@@ -30,12 +30,18 @@ def application_list(*, user: User, show: str = SHOW_ACTIVE) -> QuerySet[Applica
     """The user's applications for the dashboard, with their next action, in a fixed query count.
 
     Each row carries `next_message_stage` / `next_message_due_at` (the earliest
-    pending message: draft, approved or held), `interview_count` and
-    `last_interview_at`, all computed in the one SQL statement.
+    pending message: draft, approved or held; for an ended application only a
+    close-out note, since nothing else of it can be approved), `interview_count`
+    and `last_interview_at`, all computed in the one SQL statement.
     """
-    pending = Message.objects.filter(
-        application=OuterRef("pk"), status__in=Message.PENDING_STATUSES
-    ).order_by(F("due_at").asc(nulls_last=True), "pk")
+    pending = (
+        Message.objects.filter(application=OuterRef("pk"), status__in=Message.PENDING_STATUSES)
+        .filter(
+            ~Q(application__stage__in=Application.ENDED_STAGES)
+            | Q(stage__in=Message.CLOSE_OUT_STAGES)
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
     queryset = (
         Application.objects.filter(user=user)
         .select_related("company", "main_contact")

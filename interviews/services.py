@@ -108,6 +108,130 @@ def _after_interview_deleted(application: Application) -> None:
     replan_application(application=application, reason="An interview was deleted.")
 
 
+def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
+    """Re-plan what is pending to this person, so drafts use their new name, tone and address.
+
+    1. every interview they were in, and the current round of each application they are the
+       main contact of, is re-planned: drafts not edited by hand are re-rendered;
+    2. a pending message to them that re-planning does not write (a close-out, a reply to
+       their news) takes the new name and address; its approval, if any, is needed again;
+    3. a message the user edited by hand keeps its text and address: the timeline says it
+       still goes to the old address.
+    """
+    # Imported here: messaging builds on interviews, not the other way round.
+    from messaging.drafting import plan_interview, replan_application
+    from messaging.models import Message
+    from messaging.selectors import current_round
+    from messaging.status import message_label
+
+    # An ended application plans nothing more: its close-outs are handled in step 2.
+    interviews = {
+        p.interview
+        for p in contact.participations.select_related("interview__application")
+        if not p.interview.application.has_ended
+    }
+    as_main = [a for a in Application.objects.filter(main_contact=contact) if not a.has_ended]
+    for application in as_main:
+        current = current_round(application=application)
+        if current is not None:
+            interviews.add(current)
+    for interview in sorted(interviews, key=lambda i: i.pk):
+        plan_interview(interview=interview)
+    for application in as_main:
+        replan_application(application=application, reason="The main contact's details changed.")
+    pending = Message.objects.select_for_update(of=("self",)).filter(
+        contact=contact, status__in=Message.PENDING_STATUSES
+    )
+    for message in pending.select_related("application"):
+        if message.edited_by_user:
+            if old_email and message.to_email == old_email and contact.email != old_email:
+                timeline_record(
+                    application=message.application,
+                    kind=Kind.NOTE,
+                    summary=f"{message_label(message)} still goes to {old_email}",
+                    detail=f"{contact.name}'s address is now {contact.email or 'empty'}, but you "
+                    "edited this message by hand, so it was left as you wrote it. Edit it to "
+                    "change the recipient.",
+                    message=message,
+                )
+            continue
+        if (message.to_email, message.to_name) == (contact.email, contact.name):
+            continue
+        unapprove = message.approved_at is not None and message.to_email != contact.email
+        changes: dict[str, object] = {"to_email": contact.email, "to_name": contact.name}
+        if unapprove:
+            changes["approved_at"] = None
+            if message.status == Message.Status.APPROVED:
+                changes["status"] = Message.Status.DRAFT
+        # Only while still pending: a message the dispatcher has just claimed is left alone.
+        if Message.objects.filter(pk=message.pk, status=message.status).update(
+            updated_at=timezone.now(), **changes
+        ):
+            for name, value in changes.items():
+                setattr(message, name, value)
+            timeline_record(
+                application=message.application,
+                kind=Kind.EDITED,
+                summary=f"{message_label(message)}: recipient updated"
+                + (": it needs your approval again" if unapprove else ""),
+                detail=f"{contact.name}'s contact details changed.",
+                message=message,
+            )
+
+
+def _before_contact_deleted(contact: Contact) -> tuple[list[Interview], list[Application]]:
+    """Cancel every pending message to this person; return what to re-plan once they are gone."""
+    from messaging.models import Message
+    from messaging.status import messages_cancel
+
+    pending = Message.objects.select_for_update(of=("self",)).filter(
+        contact=contact, status__in=Message.PENDING_STATUSES
+    )
+    messages_cancel(
+        list(pending.select_related("application", "interview")),
+        reason=f"{contact.name} was deleted from your contacts.",
+    )
+    interviews = sorted(
+        {
+            p.interview
+            for p in contact.participations.select_related("interview__application")
+            if not p.interview.application.has_ended
+        },
+        key=lambda i: i.pk,
+    )
+    applications = [a for a in Application.objects.filter(main_contact=contact) if not a.has_ended]
+    return interviews, applications
+
+
+def _after_contact_deleted(interviews: list[Interview], applications: list[Application]) -> None:
+    """Re-plan without them: other thank-yous stop naming them, check-ins go to someone else."""
+    from messaging.drafting import plan_interview, replan_application
+
+    for interview in interviews:
+        plan_interview(interview=interview)
+    for application in applications:
+        replan_application(application=application, reason="The main contact was deleted.")
+
+
+def _reopen_for_new_round(application: Application) -> None:
+    """An ended application gets a new round: it is open again and its close-outs are dropped."""
+    from messaging.models import Message
+    from messaging.status import messages_cancel
+
+    why = "Reopened: a new round was logged."
+    messages_cancel(
+        list(
+            Message.objects.select_for_update(of=("self",)).filter(
+                application=application,
+                status__in=Message.PENDING_STATUSES,
+                stage__in=Message.CLOSE_OUT_STAGES,
+            )
+        ),
+        reason=f"{why} A close-out no longer fits.",
+    )
+    _set_stage(application=application, stage=Application.Stage.INTERVIEWING, reason=why)
+
+
 def _check_interview_details(details: InterviewDetails) -> None:
     """The rules the form checks too, repeated here so no caller can skip them."""
     errors: dict[str, str] = {}
@@ -176,6 +300,8 @@ def _resolve_participants(
         if row.contact is not None:
             if row.contact.user_id != user.pk:
                 raise ValidationError("That contact is not one of yours.")
+            if row.contact.company_id != company.pk:
+                raise ValidationError(f"{row.contact.name} is not at {company.name}.")
             contact = row.contact
         elif row.new_contact is not None and row.new_contact.name.strip():
             contact = _contact_for(user=user, company=company, details=row.new_contact)
@@ -289,30 +415,42 @@ def _apply_details(interview: Interview, details: InterviewDetails) -> None:
 def interview_log(
     *,
     user: User,
-    company_name: str,
-    role: str,
+    company_name: str = "",
+    role: str = "",
     job_url: str = "",
     details: InterviewDetails,
     participants: Sequence[ParticipantInput],
     main_contact: Contact | None = None,
     new_main_contact: ContactDetails | None = None,
+    application: Application | None = None,
 ) -> Interview:
     """Log an interview, with its company, application and interviewers, in one transaction.
 
-    1. the company and the open application with this role are reused (names
-       compared ignoring case) or created;
+    1. the given application (the next round of it; an ended one is reopened), else the
+       company and the open application with this role are reused (names compared
+       ignoring case) or created;
     2. the interview and one participant per interviewer are saved, new people
        becoming contacts unless they match an existing one;
     3. the main contact, the stage (applied -> interviewing) and the timeline
        are updated, then the messaging engine is given its turn.
     """
     _check_interview_details(details)
+    if application is not None:
+        if application.user_id != user.pk:
+            raise ValidationError("That application is not one of yours.")
+        role = application.role
     role = " ".join(role.split())
     if not role:
         raise ValidationError({"role": "Enter the role you interviewed for."})
     with transaction.atomic():
-        company = company_get_or_create(user=user, name=company_name)
-        application = selectors.open_application(user=user, company=company, role=role)
+        if application is not None:
+            application = Application.objects.select_for_update().get(pk=application.pk)
+            company = application.company
+            if application.has_ended:
+                _reopen_for_new_round(application)
+        else:
+            company = company_get_or_create(user=user, name=company_name)
+            application = selectors.open_application(user=user, company=company, role=role)
         if application is None:
             application = Application.objects.create(
                 user=user,
@@ -493,21 +631,25 @@ def application_delete(*, application: Application, user: User) -> None:
 
 
 def contact_update(*, contact: Contact, user: User, details: ContactDetails) -> Contact:
-    """Save a contact's details."""
+    """Save a contact's details; pending drafts to them are re-planned with the new ones."""
     if contact.user_id != user.pk:
         raise ValidationError("That contact is not one of yours.")
     with transaction.atomic():
+        old_email = Contact.objects.values_list("email", flat=True).get(pk=contact.pk)
         for field in fields(ContactDetails):
             setattr(contact, field.name, getattr(details, field.name))
         contact.name = " ".join(contact.name.split())
         contact.full_clean(exclude=["user", "company"])
         contact.save()
+        _after_contact_changed(contact, old_email=old_email)
     return contact
 
 
 def contact_delete(*, contact: Contact, user: User) -> None:
-    """Delete a contact; they leave the interviews they were in."""
+    """Delete a contact: what was pending to them is cancelled; they leave their interviews."""
     if contact.user_id != user.pk:
         raise ValidationError("That contact is not one of yours.")
     with transaction.atomic():
+        interviews, applications = _before_contact_deleted(contact)
         contact.delete()
+        _after_contact_deleted(interviews, applications)

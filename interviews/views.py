@@ -49,12 +49,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interview_log(request: HttpRequest) -> HttpResponse:
     application = None
-    # "Log the next round" links pass the application to prefill company and role.
-    application_id = request.GET.get("application", "")
-    if application_id.isdigit():
-        application = get_owned_or_404(Application, user=request.user, pk=int(application_id))
+    # "Log the next round" links pass the application (?application=); the form sends it back
+    # in a hidden field, and the new round is attached to exactly that application.
+    application_id = str(request.POST.get("application") or request.GET.get("application", ""))
+    if application_id.isdigit() and len(application_id) <= 18:
+        application = get_owned_or_404(
+            Application.objects.select_related("company"), user=request.user, pk=int(application_id)
+        )
     if request.method == "POST":
-        forms = InterviewForms(request.POST, user=request.user)
+        forms = InterviewForms(request.POST, user=request.user, application=application)
         if forms.is_valid():
             try:
                 interview = services.interview_log(**forms.service_kwargs())

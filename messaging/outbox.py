@@ -34,6 +34,9 @@ class OutboxEmailBackend(BaseEmailBackend):
                 domain="followup.local"
             )
             headers["Message-ID"] = message_id
+            if message.reply_to:
+                # Not an extra header in Django's EmailMessage, but where replies go: kept too.
+                headers.setdefault("Reply-To", ", ".join(map(str, message.reply_to)))
             html = ""
             if isinstance(message, EmailMultiAlternatives):
                 for content, mimetype in message.alternatives:

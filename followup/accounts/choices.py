@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.resources
 from functools import cache
+from pathlib import Path
 
 import holidays
 from holidays import registry
@@ -63,10 +65,64 @@ def region_names(country: str) -> dict[str, str]:
     names = {code: code for code in codes}
     aliases = getattr(calendar_class, "subdivisions_aliases", {}) or {}
     for alias, code in aliases.items():
-        # The first alias of each code is its name; later ones are alternate spellings.
-        if code in names and names[code] == code:
+        # The first alias of each code that reads as a name ("Guadeloupe", not "GP") is
+        # its name; later ones are alternate spellings.
+        if code in names and names[code] == code and alias != alias.upper():
             names[code] = alias
     return names
+
+
+def region_choices(country: str) -> list[tuple[str, str]]:
+    """The country's subdivisions as (code, name) for suggestions: real codes only.
+
+    The holidays package also lists a few named areas among the codes (Germany's
+    "Augsburg"); they stay valid when typed but are not offered beside the state codes.
+    """
+    return sorted(
+        (code, name) for code, name in region_names(country).items() if code == code.upper()
+    )
+
+
+_SYSTEM_ZONEINFO = Path("/usr/share/zoneinfo")
+
+
+def _tz_text(name: str) -> str:
+    """A file of the time zone database: the tzdata package's copy, else the system's."""
+    try:
+        return importlib.resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        pass
+    try:
+        return (_SYSTEM_ZONEINFO / name).read_text("utf-8")
+    except OSError:
+        return ""
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """Time zone name -> the one country it belongs to (zone.tab), links included."""
+    countries: dict[str, str] = {}
+    for line in _tz_text("zone.tab").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            countries[parts[2]] = parts[0]
+    # Old names ("US/Eastern", "Asia/Calcutta") are links to a zone listed above.
+    for line in _tz_text("tzdata.zi").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L" and parts[1] in countries:
+            countries.setdefault(parts[2], countries[parts[1]])
+    return countries
+
+
+def country_for_time_zone(time_zone: str) -> str:
+    """The holiday country a time zone implies (Europe/Berlin -> DE), or "" when it names none.
+
+    "" means weekends only: better than another country's holidays (UTC, Etc/GMT+5).
+    """
+    country = _zone_countries().get(time_zone, "")
+    return country if country in holiday_calendars() else ""
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -11,7 +11,12 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from followup.accounts.choices import country_choices, region_names, time_zone_choices
+from followup.accounts.choices import (
+    country_choices,
+    region_choices,
+    region_names,
+    time_zone_choices,
+)
 from followup.accounts.models import Profile, User
 from followup.accounts.services import PROFILE_FIELDS
 
@@ -182,8 +187,8 @@ class ProfileForm(forms.ModelForm):
             "stay_in_touch_weeks": "Stay in touch after (weeks)",
         }
         help_texts = {
-            "send_window_start": "Local time in your time zone, on business days only.",
-            "send_window_end": "Emails due later wait for the next business morning.",
+            "send_window_start": "Local time in your time zone.",
+            "send_window_end": "An email due later waits until the window opens again.",
             "region": "Optional: a state or region code, for its own holidays.",
             **_TIMING_HELP,
         }
@@ -223,7 +228,8 @@ class ProfileForm(forms.ModelForm):
                 ),
                 HTML(
                     '<datalist id="region-choices">{% for code, name in region_choices %}'
-                    '<option value="{{ code }}">{{ name }}</option>{% endfor %}</datalist>'
+                    '<option value="{{ code }}">{{ name }}</option>{% endfor %}'
+                    "</datalist>"
                 ),
             ),
             Fieldset(
@@ -247,7 +253,7 @@ class ProfileForm(forms.ModelForm):
     def region_choices(self) -> list[tuple[str, str]]:
         """The regions of the country on screen, for the region field's suggestions."""
         country = self.data.get("country") if self.is_bound else self.instance.country
-        return sorted(region_names(str(country or "")).items())
+        return region_choices(str(country or ""))
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"])

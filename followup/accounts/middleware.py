@@ -22,4 +22,9 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is thread-local: leave none behind for whatever this thread
+            # runs next (another request, or the next test in the same worker).
+            timezone.deactivate()

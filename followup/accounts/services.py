@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from followup.accounts.choices import country_for_time_zone
 from followup.accounts.models import Profile, User
 
 
@@ -17,9 +18,18 @@ def profile_for(*, user: User) -> Profile:
 
 @transaction.atomic
 def account_signup(*, email: str, password: str, full_name: str, time_zone: str) -> User:
-    """Create a user and their profile together: both or neither."""
+    """Create a user and their profile together: both or neither.
+
+    The holiday country is the one the time zone names (Europe/Berlin -> DE); a zone that
+    names none (UTC) leaves it empty, so only weekends are skipped until the user picks one.
+    """
     user = User.objects.create_user(email=email, password=password)
-    Profile.objects.create(user=user, full_name=full_name.strip(), time_zone=time_zone)
+    Profile.objects.create(
+        user=user,
+        full_name=full_name.strip(),
+        time_zone=time_zone,
+        country=country_for_time_zone(time_zone),
+    )
     return user
 
 
@@ -42,18 +52,62 @@ PROFILE_FIELDS = (
 )
 
 
+def _replan_open_applications(*, user: User) -> None:
+    """Re-plan the pending drafts of every open application with the profile as it is now.
+
+    Check-ins are re-timed (time zone, window, holidays, cadence numbers), and thank-yous are
+    re-rendered (name, phone, signature, email) and re-timed; drafts edited by hand stay.
+    """
+    # Imported here: messaging builds on accounts, not the other way round.
+    from interviews.models import Application
+    from messaging.drafting import plan_interview, replan_application
+    from messaging.models import Message
+    from messaging.selectors import current_round
+
+    applications = Application.objects.filter(user=user).exclude(stage__in=Application.ENDED_STAGES)
+    for application in applications.order_by("pk"):
+        replan_application(application=application, reason="Your profile changed.")
+        interviews = {
+            m.interview
+            for m in Message.objects.filter(
+                application=application,
+                stage=Message.Stage.THANK_YOU,
+                status__in=Message.PENDING_STATUSES,
+                edited_by_user=False,
+                interview__isnull=False,
+            ).select_related("interview")
+        }
+        current = current_round(application=application)
+        if current is not None:
+            interviews.add(current)
+        for interview in sorted(interviews, key=lambda i: i.pk):
+            plan_interview(interview=interview)
+
+
 @transaction.atomic
 def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> Profile:
-    """Save the sender's identity and timing, and the login email, in one transaction."""
+    """Save the sender's identity and timing, and the login email, in one transaction.
+
+    Every setting here shapes the drafts (their text or their time), so a change re-plans
+    the pending drafts of the open applications.
+    """
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile settings: {', '.join(sorted(unknown))}")
     user = profile.user
     normalized = User.objects.normalize_email(email)
+    # Compared with the stored row: a ModelForm has already copied the new values onto
+    # `profile` while validating.
+    stored = Profile.objects.filter(pk=profile.pk).values(*changes).first() or {}
+    changed = user.email != normalized or any(
+        stored.get(name) != value for name, value in changes.items()
+    )
     if user.email != normalized:
         user.email = normalized
         user.save(update_fields=["email"])
     for name, value in changes.items():
         setattr(profile, name, value)
     profile.save()
+    if changed:
+        _replan_open_applications(user=user)
     return profile

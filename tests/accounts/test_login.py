@@ -43,7 +43,6 @@ def test_it_returns_to_the_page_that_asked_for_a_login(client, user):
 
 
 def test_log_out_is_a_post_and_ends_the_session(owner_client):
-    assert owner_client.get(reverse("accounts:logout")).status_code == 405
     response = owner_client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
@@ -53,3 +52,20 @@ def test_log_out_is_a_post_and_ends_the_session(owner_client):
 def test_a_logged_in_user_skips_the_login_page(owner_client):
     response = owner_client.get(reverse("accounts:login"))
     assert response.status_code == 302
+
+
+def test_a_get_on_log_out_asks_first_with_a_button_that_posts(owner_client):
+    response = owner_client.get(reverse("accounts:logout"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<form method="post" action="{reverse("accounts:logout")}"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "_auth_user_id" in owner_client.session
+
+
+def test_a_get_on_log_out_when_logged_out_goes_to_the_login_page(client):
+    response = client.get(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")

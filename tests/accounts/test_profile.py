@@ -158,3 +158,22 @@ def test_each_user_edits_only_their_own_profile(owner_client, user, outsider):
     owner_client.post(URL, _profile_data(full_name="Changed Name"))
     assert Profile.objects.get(user=outsider).full_name == "Sam Other"
     assert Profile.objects.get(user=user).full_name == "Changed Name"
+
+
+def test_the_region_suggestions_are_codes_with_names_only(user):
+    form = ProfileForm(_profile_data(country="DE", region=""), instance=user.profile)
+    choices = dict(form.region_choices())
+
+    assert choices["BY"] == "Bayern"
+    assert "Augsburg" not in choices
+    assert all(code == code.upper() for code in choices)
+    # Still accepted when typed: it is one of the holiday calendar's areas.
+    form = ProfileForm(_profile_data(country="DE", region="Augsburg"), instance=user.profile)
+    assert form.is_valid(), form.errors
+
+
+def test_the_page_says_thank_yous_go_any_day_and_follow_ups_on_business_days(owner_client):
+    html = owner_client.get(URL).content.decode()
+
+    assert "any day of the week" in html
+    assert "only sends them inside your send window, on business days" not in html

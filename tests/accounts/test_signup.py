@@ -107,3 +107,19 @@ def test_the_service_leaves_no_user_behind_when_the_profile_fails(monkeypatch):
             email="half@example.com", password=PASSWORD, full_name="Half", time_zone="UTC"
         )
     assert not User.objects.filter(email="half@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "country"),
+    [
+        ("Europe/Berlin", "DE"),
+        ("America/New_York", "US"),
+        ("US/Eastern", "US"),  # an old name, linked to America/New_York
+        ("UTC", ""),  # names no country: weekends only
+    ],
+)
+def test_the_holiday_country_follows_the_chosen_time_zone(client, time_zone, country):
+    client.post(reverse("accounts:signup"), _signup_data(time_zone=time_zone))
+
+    profile = Profile.objects.get(user__email="jordan@example.com")
+    assert (profile.time_zone, profile.country) == (time_zone, country)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from messaging.models import OutboxEmail
+from tests.messaging.queue_builders import draft, panel
 
 
 def kept(user, subject: str = "Thank you - Data Engineer interview", **fields) -> OutboxEmail:
@@ -90,3 +92,42 @@ def test_the_outbox_needs_a_login(client, user):
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_detail_shows_reply_to_and_links_back_to_the_application(owner_client, user):
+    application, _ = panel(user)
+    message = draft(application)
+    row = kept(
+        user,
+        headers={"Message-ID": message.message_id, "Reply-To": "Alex Morgan <alex@example.com>"},
+        message_id=message.message_id,
+    )
+
+    page = owner_client.get(reverse("messaging:outbox_detail", args=[row.pk])).content.decode()
+
+    assert "Reply-To" in page
+    assert "Alex Morgan &lt;alex@example.com&gt;" in page
+    assert f'href="{application.get_absolute_url()}#message-{message.pk}"' in page
+
+
+def test_the_outbox_backend_keeps_the_reply_to_address(user, settings):
+    settings.EMAIL_BACKEND = "messaging.outbox.OutboxEmailBackend"
+    EmailMessage(
+        "Hello",
+        "Body",
+        "Alex Morgan <followup@localhost>",
+        ["dana@acme.example"],
+        reply_to=["Alex Morgan <alex@example.com>"],
+    ).send()
+
+    row = OutboxEmail.objects.get()
+    assert row.headers["Reply-To"] == "Alex Morgan <alex@example.com>"
+    assert row.user == user
+
+
+def test_an_email_without_a_message_shows_no_application_link(owner_client, user):
+    row = kept(user)
+
+    page = owner_client.get(reverse("messaging:outbox_detail", args=[row.pk])).content.decode()
+
+    assert "data-application-link" not in page

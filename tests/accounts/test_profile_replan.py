@@ -1,0 +1,129 @@
+"""A profile change reaches the drafts that have not gone out (QA R1 item 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+
+from followup.accounts.services import PROFILE_FIELDS, profile_update
+from interviews.models import Application, TimelineEvent
+from messaging import services as messaging_services
+from messaging.models import Message
+from tests.messaging.factories import local
+from tests.messaging.test_rules import CHECK_IN_DUE, THANK_YOU_DUE, planned
+
+pytestmark = pytest.mark.django_db
+
+Stage = Message.Stage
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+LATER = local(2025, 3, 4, 18)
+
+
+def update(user, **changes: object) -> None:
+    profile = user.profile
+    current = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+    with time_machine.travel(LATER, tick=False):
+        profile_update(profile=profile, email=user.email, changes=current | changes)
+
+
+def pending(application, stage: str) -> list[Message]:
+    return list(
+        Message.objects.filter(
+            application=application, stage=stage, status__in=Message.PENDING_STATUSES
+        ).order_by("pk")
+    )
+
+
+def test_a_new_time_zone_retimes_thank_yous_and_check_ins(user):
+    application, _ = planned(user)
+    assert {m.due_at for m in pending(application, Stage.THANK_YOU)} == {THANK_YOU_DUE}
+    assert pending(application, Stage.CHECK_IN)[0].due_at == CHECK_IN_DUE
+
+    update(user, time_zone="Europe/Berlin", country="DE")
+
+    # Logged at 00:00 Berlin time on Wed 5 March: the next morning is Wed 5 March 08:00.
+    berlin_morning = dt.datetime(2025, 3, 5, 8, 0, tzinfo=BERLIN)
+    assert {m.due_at for m in pending(application, Stage.THANK_YOU)} == {berlin_morning}
+    assert pending(application, Stage.CHECK_IN)[0].due_at.astimezone(BERLIN).time() == dt.time(8)
+    assert TimelineEvent.objects.filter(
+        application=application, kind="edited", detail="Your profile changed."
+    ).exists()
+
+
+def test_a_later_send_window_start_moves_the_drafts(user):
+    application, _ = planned(user)
+
+    update(user, send_window_start=dt.time(9, 30))
+
+    assert {m.due_at for m in pending(application, Stage.THANK_YOU)} == {local(2025, 3, 5, 9, 30)}
+    assert pending(application, Stage.CHECK_IN)[0].due_at == local(2025, 3, 18, 9, 30)
+
+
+def test_a_new_phone_number_is_in_the_redrafted_thank_yous(user):
+    application, _ = planned(user)
+    assert all("555 0100" in m.body_text for m in pending(application, Stage.THANK_YOU))
+
+    update(user, phone="+1 555 0199")
+
+    for message in pending(application, Stage.THANK_YOU):
+        assert "555 0199" in message.body_text
+        assert "555 0100" not in message.body_text
+
+
+def test_hand_edited_drafts_and_ended_applications_are_left_alone(user):
+    application, _people = planned(user)
+    ended = Application.objects.create(
+        user=user, company=application.company, role="Platform Engineer"
+    )
+    edited = pending(application, Stage.THANK_YOU)[0]
+    with time_machine.travel(LATER, tick=False):
+        messaging_services.message_edit(
+            message=edited,
+            user=user,
+            to_email=edited.to_email,
+            subject=edited.subject,
+            body_text=edited.body_text + "\nP.S. My own words.",
+            due_at=edited.due_at,
+        )
+        messaging_services.application_outcome(
+            application=ended, outcome="accepted_elsewhere", user=user
+        )
+    edited.refresh_from_db()
+    withdrawal = Message.objects.get(application=ended, stage=Stage.WITHDRAWAL)
+    before = (edited.body_text, edited.due_at)
+
+    update(user, phone="+1 555 0199", send_window_start=dt.time(9, 30))
+
+    edited.refresh_from_db()
+    assert (edited.body_text, edited.due_at) == before
+    assert Message.objects.get(pk=withdrawal.pk).updated_at == withdrawal.updated_at
+
+
+def test_saving_an_unchanged_profile_rewrites_nothing(user):
+    _application, _ = planned(user)
+    events_before = TimelineEvent.objects.count()
+    stamps = {m.pk: m.updated_at for m in Message.objects.all()}
+
+    update(user)
+
+    assert TimelineEvent.objects.count() == events_before
+    assert {m.pk: m.updated_at for m in Message.objects.all()} == stamps
+
+
+def test_the_profile_page_replans_on_save(owner_client, user):
+    application, _ = planned(user)
+    data = {name: getattr(user.profile, name) for name in PROFILE_FIELDS}
+    data |= {"email": user.email, "phone": "+1 555 0199", "region": ""}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["send_window_start"] = "08:00"
+    data["send_window_end"] = "19:00"
+
+    with time_machine.travel(LATER, tick=False):
+        response = owner_client.post("/accounts/profile/", data)
+
+    assert response.status_code == 302
+    assert all("555 0199" in m.body_text for m in pending(application, Stage.THANK_YOU))
+    assert Application.objects.get().stage == Application.Stage.INTERVIEWING
