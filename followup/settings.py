@@ -162,6 +162,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": FOLLOWUP_DISPATCH_INTERVAL_SECONDS,
         "options": {"expires": FOLLOWUP_DISPATCH_INTERVAL_SECONDS},
     },
+    # Webhook events whose processing failed or was lost (messaging.webhooks).
+    "requeue-email-events": {
+        "task": "messaging.tasks.requeue_email_events",
+        "schedule": 10 * 60,
+        "options": {"expires": 10 * 60},
+    },
     # Three unanswered messages: the application goes quiet (a matter of days, not minutes).
     "mark-quiet-applications": {
         "task": "messaging.tasks.mark_quiet_applications",

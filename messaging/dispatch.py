@@ -47,6 +47,7 @@ from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence, selectors, services
 from messaging.models import BouncedAddress, Message, Reply
+from messaging.status import local_time, message_label
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +65,6 @@ INTERRUPTED_REASON = (
     "Interrupted while sending: it may or may not have reached them. Before you retry, "
     "check its delivery status on the Sent tab, or ask the recipient whether it arrived."
 )
-
-# The cadence's automatic nudges: a reply, a "no news yet" or an offer stops them (§4, §7).
-CHECK_IN_STAGES = frozenset({Stage.CHECK_IN, Stage.SECOND_CHECK_IN})
-# Close-outs are written for an application that has ended, so its end does not stop them.
-CLOSE_OUT_STAGES = frozenset({Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH})
 
 # message_approve moves a due time further in the past than this into the send window;
 # a due time of "now" (send now, retry) is left alone.
@@ -197,14 +193,13 @@ def messages_outside_window_requeue(*, message_ids: list[int], now: dt.datetime)
         if opens <= now:
             ready.append(message.pk)
             continue
-        local = opens.astimezone(calendar.zone)
         _record(
             message=message,
             where=Q(status=Status.SENDING, send_started_at__isnull=True),
             kind=TimelineEvent.Kind.NOTE,
-            summary=f"Waiting for your send window: {_label(message)}",
+            summary=f"Waiting for your send window: {message_label(message)}",
             detail=f"It fell due outside your send window, so it goes out "
-            f"{local:%a} {local.day} {local:%b %H:%M}.",
+            f"{local_time(opens, calendar)}.",
             at=now,
             status=Status.APPROVED,
             due_at=opens,
@@ -248,7 +243,7 @@ def recheck(*, message: Message, now: dt.datetime) -> Stop | None:
         )
     # An out-of-office notice holds the check-ins only (services._release lets the rest go).
     if (
-        message.stage in CHECK_IN_STAGES
+        message.stage in Message.CHECK_IN_STAGES
         and application.paused_until
         and application.paused_until > now
     ):
@@ -269,25 +264,27 @@ def _user_day(at: dt.datetime, message: Message) -> str:
 
 def _stopped_reason(*, message: Message, application: Application) -> str:
     """Why the application's state rules this message out ("" when it does not)."""
-    if message.stage in CLOSE_OUT_STAGES:
+    if message.stage in Message.CLOSE_OUT_STAGES:
         if application.stage == Application.Stage.ACCEPTED:
             return "You accepted their offer, so the close-out is not needed."
         return ""
     if application.has_ended:
         return f"The application has ended ({application.get_stage_display().lower()})."
-    if message.stage not in CHECK_IN_STAGES:
+    if message.stage not in Message.CHECK_IN_STAGES:
         return ""
     if application.stage == Application.Stage.OFFER:
         return "An offer arrived, so check-ins stop."
-    # A reply logged after the user approved this check-in stops it even if it was
-    # already claimed (services cancel only pending messages, not one being sent).
+    # A reply we learned of after the user approved this check-in stops it even if it was
+    # already claimed (services cancel only pending messages, not one being sent). Compared
+    # by when it was logged, not when it was written: an answer written before the approval
+    # but fetched or typed in after it was never seen by the user when they approved.
     answer = (
         Reply.objects.filter(
             application=application,
             kind__in=[Reply.Kind.REPLY, Reply.Kind.NO_NEWS],
-            received_at__gt=message.approved_at,
+            created_at__gt=message.approved_at,
         )
-        .order_by("-received_at")
+        .order_by("-created_at")
         .first()
     )
     if answer is not None:
@@ -310,12 +307,6 @@ def _our_address() -> str:
     return email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
-def new_message_id() -> str:
-    """A fresh Message-ID at our sending domain."""
-    domain = _our_address().rpartition("@")[2] or "followup.local"
-    return email.utils.make_msgid(domain=domain)
-
-
 def build_email(*, message: Message) -> EmailMultiAlternatives:
     """The outgoing email for a message: sender identity, threading headers, both bodies."""
     name = profile_for(user=message.user).full_name
@@ -329,6 +320,9 @@ def build_email(*, message: Message) -> EmailMultiAlternatives:
         # would fail both. So the email comes from our verified address under the
         # user's name, and Reply-To brings the answer to the user's own mailbox.
         from_email, reply_to = _address(name, _our_address()), [_address(name, user_address)]
+    if not message.message_id.strip():
+        # drafting.create gives every message its Message-ID (replies are matched by it).
+        raise ValueError("it has no Message-ID")
     headers = {"Message-ID": message.message_id}
     if message.in_reply_to:
         headers["In-Reply-To"] = message.in_reply_to
@@ -463,17 +457,13 @@ def _record(
     return bool(changed)
 
 
-def _label(message: Message) -> str:
-    return f"{message.get_stage_display()} to {message.to_name or message.to_email or 'nobody'}"
-
-
 def message_send(*, message_id: int, final_attempt: bool = False) -> str:
     """Re-check one claimed message, send it once through Django's email API, record it.
 
     1. Nothing to do unless the row is still "sending" and no attempt of this claim is open.
     2. Re-check (§7); on a stop, cancel or hold it with the reason on the timeline.
     3. Build the email and validate its headers; a failure here fails it with the reason.
-    4. Record the attempt (send_started_at, our Message-ID) in its own committed UPDATE;
+    4. Record the attempt (send_started_at) in its own committed UPDATE;
        only one task can pass this gate, so duplicate tasks never both reach the ESP.
     5. Send. Success: sent + the ESP's id (retried on a deadlock). Permanent error: failed
        with the ESP's words. Transient error (nothing reached the ESP): reopen the gate and
@@ -500,7 +490,7 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
             message=message,
             where=Q(status=Status.SENDING, send_started_at__isnull=True),
             kind=stop.kind,
-            summary=f"Not sent: {_label(message)}",
+            summary=f"Not sent: {message_label(message)}",
             detail=stop.reason,
             at=now,
             status=stop.status,
@@ -509,9 +499,6 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
         )
         return stop.status
 
-    # Generated once and kept across retries: if a copy ever went out twice, it carries
-    # the same Message-ID, which mail clients fold into one.
-    message.message_id = message.message_id or new_message_id()
     try:
         # Built and its headers validated before the gate: a message that cannot even be
         # put together never reached the ESP, so it fails plainly, never "interrupted".
@@ -524,18 +511,17 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
             message=message,
             where=Q(status=Status.SENDING, send_started_at__isnull=True),
             kind=TimelineEvent.Kind.FAILED,
-            summary=f"Sending failed: {_label(message)}",
+            summary=f"Sending failed: {message_label(message)}",
             detail=reason,
             at=now,
             status=Status.FAILED,
             status_reason=reason,
-            message_id=message.message_id,
         )
         return Status.FAILED
 
     started = Message.objects.filter(
         pk=message.pk, status=Status.SENDING, send_started_at__isnull=True
-    ).update(send_started_at=now, claimed_at=now, message_id=message.message_id, updated_at=now)
+    ).update(send_started_at=now, claimed_at=now, updated_at=now)
     if not started:
         return Message.objects.values_list("status", flat=True).get(pk=message.pk)
 
@@ -549,9 +535,9 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
             logger.warning("Message %s interrupted: %r", message.pk, exc)
             _record(
                 message=message,
-                where=Q(status=Status.SENDING, esp_message_id=""),
+                where=Q(status=Status.SENDING),
                 kind=TimelineEvent.Kind.FAILED,
-                summary=f"Sending interrupted: {_label(message)}",
+                summary=f"Sending interrupted: {message_label(message)}",
                 detail=f"{INTERRUPTED_REASON} (What happened: {exc.__class__.__name__}.)",
                 at=timezone.now(),
                 status=Status.FAILED,
@@ -569,7 +555,7 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
                 message=message,
                 where=Q(status=Status.SENDING),
                 kind=TimelineEvent.Kind.FAILED,
-                summary=f"Sending failed: {_label(message)}",
+                summary=f"Sending failed: {message_label(message)}",
                 detail=reason,
                 at=timezone.now(),
                 status=Status.FAILED,
@@ -605,7 +591,7 @@ def _record_sent(*, message: Message, sent_at: dt.datetime, esp_id: str) -> bool
                 # A delivery webhook may have confirmed it first (webhooks.py): then settled.
                 where=Q(status=Status.SENDING),
                 kind=TimelineEvent.Kind.SENT,
-                summary=f"Sent: {_label(message)}",
+                summary=f"Sent: {message_label(message)}",
                 detail=f"Subject: {message.subject}",
                 at=sent_at,
                 status=Status.SENT,
@@ -632,13 +618,14 @@ def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
 
     Every send task refreshes claimed_at, so a claim older than `older_than` has no
     live task behind it (FOLLOWUP_CLAIM_TIMEOUT_SECONDS exceeds a task's time limit).
-    1. The ESP's id is stored: the ESP accepted it -> sent. Never resent.
-    2. An attempt was started (send_started_at) but no id stored: the worker died
-       between calling the ESP and recording its answer, so the ESP may have sent it.
-       Resending could mail the recruiter twice; we mark it failed as interrupted and
-       the user decides (services.message_retry asks them to confirm). A later delivery
-       webhook can still prove it was sent: webhooks.py then marks it sent.
-    3. No attempt started: the ESP never saw it -> back to approved for the next beat.
+    A "sending" row never carries the ESP's id: it is written only together with "sent"
+    (here in _record_sent, and in webhooks._confirm_sent), so there are two cases:
+    1. An attempt was started (send_started_at): the worker died between calling the ESP
+       and recording its answer, so the ESP may have sent it. Resending could mail the
+       recruiter twice; we mark it failed as interrupted and the user decides
+       (services.message_retry asks them to confirm). A later delivery webhook can still
+       prove it was sent: webhooks.py then marks it sent.
+    2. No attempt started: the ESP never saw it -> back to approved for the next beat.
     Each UPDATE repeats the conditions it read, so a task that woke up meanwhile wins.
     """
     cutoff = now - older_than
@@ -648,23 +635,12 @@ def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
     settled = 0
     for message in stale:
         same_claim = Q(status=Status.SENDING, claimed_at=message.claimed_at)
-        if message.esp_message_id:
+        if message.send_started_at is not None:
             done = _record(
                 message=message,
-                where=same_claim,
-                kind=TimelineEvent.Kind.SENT,
-                summary=f"Sent: {_label(message)}",
-                detail="Recorded after a worker restart; the mail service had accepted it.",
-                at=now,
-                status=Status.SENT,
-                sent_at=message.send_started_at or message.claimed_at,
-            )
-        elif message.send_started_at is not None:
-            done = _record(
-                message=message,
-                where=same_claim & Q(send_started_at__isnull=False, esp_message_id=""),
+                where=same_claim & Q(send_started_at__isnull=False),
                 kind=TimelineEvent.Kind.FAILED,
-                summary=f"Sending interrupted: {_label(message)}",
+                summary=f"Sending interrupted: {message_label(message)}",
                 detail=INTERRUPTED_REASON,
                 at=now,
                 status=Status.FAILED,

@@ -17,6 +17,24 @@ PAST_GRACE = dt.timedelta(minutes=5)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
+def wall_time_to_utc(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """A date and time typed on the user's wall clock, as a UTC instant; one for every form.
+
+    The field parses it in the request's current zone (the user's, by the middleware, but
+    never rely on it): only its wall-clock reading counts. A time the clocks skip (the
+    spring-forward gap) is refused with a field error rather than moved silently; in the
+    autumn's repeated hour the first one is meant.
+    """
+    local = timezone.make_naive(value, timezone.get_current_timezone()) if value.tzinfo else value
+    aware = local.replace(tzinfo=zone)
+    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local:
+        raise ValidationError(
+            "That time does not exist in your time zone (the clocks change then).",
+            code="no_such_time",
+        )
+    return aware.astimezone(dt.UTC)
+
+
 def _local_today(time_zone: str) -> dt.date:
     """Today's date where the user is."""
     return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
@@ -66,18 +84,10 @@ class MessageEditForm(forms.Form):
         return body
 
     def clean_due_at(self) -> dt.datetime:
-        value: dt.datetime = self.cleaned_data["due_at"]
-        # Typed as a wall-clock time in the user's zone, whatever zone the request runs in.
-        local = timezone.make_naive(value, timezone.get_current_timezone())
-        aware = local.replace(tzinfo=self.zone)
-        if aware.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != local:
-            raise ValidationError(
-                "That time does not exist in your time zone (the clocks change then).",
-                code="no_such_time",
-            )
-        if aware < timezone.now() - PAST_GRACE:
+        due_at = wall_time_to_utc(self.cleaned_data["due_at"], self.zone)
+        if due_at < timezone.now() - PAST_GRACE:
             raise ValidationError("Pick a time from now on.", code="past")
-        return aware.astimezone(dt.UTC)
+        return due_at
 
 
 class ApproveForm(forms.Form):

@@ -64,7 +64,14 @@ class Message(models.Model):
     edited_by_user = models.BooleanField(
         default=False, help_text="Edited by hand: re-planning leaves it alone."
     )
-    late = models.BooleanField(default=False, help_text="Drafted after its ideal moment.")
+    late = models.BooleanField(
+        "past the next-morning moment",
+        default=False,
+        help_text=(
+            "Planned after the moment it should ideally have gone (for a thank-you, the "
+            "morning after the interview), so it was due at once."
+        ),
+    )
 
     due_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -207,6 +214,14 @@ class EmailEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # Read by the requeue_email_events beat task: events still waiting to be processed.
+            models.Index(
+                fields=["received_at"],
+                name="messaging_event_unprocessed",
+                condition=models.Q(processed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging import cadence
-from messaging.forms import DATETIME_LOCAL, PAST_GRACE, MessageEditForm
+from messaging.forms import DATETIME_LOCAL, PAST_GRACE, MessageEditForm, wall_time_to_utc
 from messaging.services import SNOOZE_PRESETS, snooze_preset_time
 
 # One POST of "approve all shown" carries at most this many ids (a page holds 100).
@@ -78,13 +78,17 @@ class SnoozeForm(forms.Form):
                 preset=data["preset"], now=now, calendar=self.calendar
             )
         elif data.get("until"):
-            # Typed on the user's wall clock whatever zone the request runs in; a time in a
-            # DST gap moves to just after the jump, as the cadence does.
-            local = timezone.make_naive(data["until"], timezone.get_current_timezone())
-            due_at = self.calendar.wall_time(local.date(), local.time())
-            if due_at < now - PAST_GRACE:
-                self.add_error("until", ValidationError("Pick a time from now on.", code="past"))
-            data["due_at"] = due_at
+            # Read on the user's wall clock, as the edit form does (a DST-gap time is refused).
+            try:
+                due_at = wall_time_to_utc(data["until"], self.calendar.zone)
+            except ValidationError as exc:
+                self.add_error("until", exc)
+            else:
+                if due_at < now - PAST_GRACE:
+                    self.add_error(
+                        "until", ValidationError("Pick a time from now on.", code="past")
+                    )
+                data["due_at"] = due_at
         elif not self.has_error("until"):
             raise ValidationError("Pick when it should come back.", code="missing")
         return data

@@ -139,18 +139,25 @@ def draft_facts_many(
 
     since_by_app = _answered_or_round_start(app_ids)
     follow_ups_by_app: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
+    thank_you_by_app: dict[int, dt.datetime] = {}
     follow_ups = Message.objects.filter(
-        application_id__in=app_ids, stage__in=Message.CHECK_IN_STAGES
-    ).values_list("pk", "application_id", "status", "sent_at", "due_at")
-    for pk, app_id, status, sent_at, due_at in follow_ups.order_by("pk"):
+        application_id__in=app_ids, stage__in=[*Message.CHECK_IN_STAGES, Message.Stage.THANK_YOU]
+    ).values_list("pk", "application_id", "stage", "status", "sent_at", "due_at")
+    for pk, app_id, stage, status, sent_at, due_at in follow_ups.order_by("pk"):
         # A sent one counts when it went, a pending one when it is due; cancelled, skipped
         # and failed ones never reached the company.
         at = sent_at if status in (Status.SENT, Status.SENDING) else None
         if at is None and status in Message.PENDING_STATUSES:
             at = due_at
         since = since_by_app.get(app_id)
-        if at is not None and (since is None or at > since):
-            follow_ups_by_app[app_id].append((pk, at.astimezone(calendar.zone)))
+        if at is None or (since is not None and at <= since):
+            continue
+        at = at.astimezone(calendar.zone)
+        if stage == Message.Stage.THANK_YOU:
+            # The follow-up spacing also runs from the round's latest thank-you (checks).
+            thank_you_by_app[app_id] = max(at, thank_you_by_app.get(app_id, at))
+        else:
+            follow_ups_by_app[app_id].append((pk, at))
 
     count_business_days = _business_days_between(calendar)
     facts: dict[int, checks.DraftFacts] = {}
@@ -182,6 +189,7 @@ def draft_facts_many(
             previous_sends=tuple(
                 at for pk, at in follow_ups_by_app.get(application.pk, ()) if pk != message.pk
             ),
+            thank_you_at=thank_you_by_app.get(application.pk),
             planned_at=message.due_at.astimezone(calendar.zone) if message.due_at else None,
             business_days_between=count_business_days,
         )
@@ -244,7 +252,7 @@ def facts_with_changes(
 
 @dataclass
 class QueueItem:
-    """One message on the queue, with what the checks found and where it sits."""
+    """One message on the queue or the application page's panel, with what the checks found."""
 
     message: Message
     findings: list[checks.Finding] = field(default_factory=list)
@@ -266,6 +274,14 @@ class QueueItem:
     def needs_override(self) -> bool:
         """Approval needs the pestering checkbox: a block and nothing worse."""
         return bool(self.blocks) and not self.errors
+
+    @property
+    def can_approve(self) -> bool:
+        """Not approved yet and still able to go (a held draft may be approved ahead)."""
+        return self.message.approved_at is None and self.message.status in (
+            Status.DRAFT,
+            Status.HELD,
+        )
 
     @property
     def ready(self) -> bool:

@@ -2,7 +2,9 @@
 
 Every action works two ways: with htmx (request.htmx) it answers with the card to swap in
 place and an HX-Trigger carrying the new badge count; without JavaScript it is a plain form
-POST answered with a redirect back to the queue and a flash message.
+POST answered with a redirect and a flash message. These are the only approve, unapprove,
+skip and edit views: the application page's panel posts here too, with a `next` leading
+back to it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from followup.owned import get_owned_or_404
-from messaging import checks, dispatch, queue_selectors, selectors, services
+from messaging import cadence, checks, dispatch, queue_selectors, selectors, services
 from messaging.forms import ApproveForm, SkipForm
 from messaging.models import Message
 from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
+from messaging.status import local_time, message_label
+from messaging.views import redirect_back
 
 Status = Message.Status
 
@@ -42,12 +45,7 @@ def _owned(request: HttpRequest, pk: int) -> Message:
 
 def _back(request: HttpRequest, default: str = "messaging:queue") -> HttpResponseRedirect:
     """Back to the page the action came from (a safe `next`), else the queue."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse(default)
-    return HttpResponseRedirect(target)
+    return redirect_back(request, default=reverse(default))
 
 
 def _here(request: HttpRequest) -> str:
@@ -64,9 +62,12 @@ def _render(request: HttpRequest, template: str, context: dict[str, object]) -> 
     return render(request, template, context)
 
 
+def _calendar(request: HttpRequest) -> cadence.SenderCalendar:
+    return selectors.cadence_inputs_for(user=request.user)[0]
+
+
 def _zone(request: HttpRequest) -> dt.tzinfo:
-    calendar, _ = selectors.cadence_inputs_for(user=request.user)
-    return calendar.zone
+    return _calendar(request).zone
 
 
 def _changed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -110,14 +111,7 @@ def _form_error_text(form) -> str:
 
 
 def _when(message: Message, request: HttpRequest) -> str:
-    if message.due_at is None:
-        return "no time set"
-    local = message.due_at.astimezone(_zone(request))
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-
-def _who(message: Message) -> str:
-    return message.to_name or message.to_email or "nobody yet"
+    return local_time(message.due_at, _calendar(request))
 
 
 # -- pages ----------------------------------------------------------------------------------------
@@ -190,14 +184,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _edit_form(request, message, request.POST if request.method == "POST" else None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        was_approved = message.approved_at is not None
         try:
             message = services.message_edit(message=message, user=request.user, **form.cleaned_data)
         except services.ActionRefused as exc:
             error = str(exc)
         else:
+            saved = "Saved."
+            if was_approved and message.approved_at is None:
+                saved = "Saved. It was approved before: approve it again to send it."
             if request.htmx:
-                return _changed(request, _card(request, message, notice="Saved."))
-            messages.success(request, f"Saved your changes to the message to {_who(message)}.")
+                return _changed(request, _card(request, message, notice=saved))
+            if saved != "Saved.":
+                messages.warning(request, f"{message_label(message)}: {saved}")
+            else:
+                messages.success(request, f"Saved your changes: {message_label(message)}.")
             return _back(request)
     item = queue_selectors.queue_item(user=request.user, message=message)
     context: dict[str, object] = {"item": item, "form": form, "error": error}
@@ -259,7 +260,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         text = "Approved: it waits while the application is on hold."
     if request.htmx:
         return _done(request, message, text=text, undo=True)
-    messages.success(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    messages.success(request, f"{message_label(message)}: {text}")
     return _back(request)
 
 
@@ -276,7 +277,11 @@ def unapprove(request: HttpRequest, pk: int) -> HttpResponse:
             return _changed(request, _card(request, message, notice="Back in the queue."))
         # On the Scheduled tab the row leaves: it is a draft again, in the queue.
         return _changed(request, HttpResponse(""))
-    messages.info(request, f"Approval withdrawn: the message to {_who(message)} is a draft again.")
+    messages.info(
+        request,
+        f"Approval withdrawn: {message_label(message)} is a draft again; it will not go out "
+        "until you approve it again.",
+    )
     return _back(request)
 
 
@@ -296,7 +301,7 @@ def skip(request: HttpRequest, pk: int) -> HttpResponse:
     text = f"Skipped: {message.status_reason}"
     if request.htmx:
         return _done(request, message, text=text)
-    messages.info(request, f"{message.get_stage_display()} to {_who(message)} skipped.")
+    messages.info(request, f"{message_label(message)} skipped: it will not be sent.")
     return _back(request)
 
 
@@ -320,7 +325,7 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
         text = "Sending now."
     if request.htmx:
         return _done(request, message, text=text)
-    messages.success(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    messages.success(request, f"{message_label(message)}: {text}")
     return _back(request)
 
 
@@ -341,7 +346,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     text = f"Snoozed until {_when(message, request)}."
     if request.htmx:
         return _done(request, message, text=text)
-    messages.info(request, f"{message.get_stage_display()} to {_who(message)}: {text}")
+    messages.info(request, f"{message_label(message)}: {text}")
     return _back(request)
 
 
@@ -406,7 +411,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Approved again: the message to {_who(message)} goes now.")
+            messages.success(request, f"Approved again: {message_label(message)} goes now.")
             return HttpResponseRedirect(reverse("messaging:queue_scheduled"))
     item = queue_selectors.queue_item(user=request.user, message=message)
     return _render(request, "messaging/queue/retry.html", {"form": form, "item": item})

@@ -158,8 +158,10 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
 
     1. Only a draft (or a held message not yet approved) can be approved; approving twice is
        a no-op.
-    2. Errors block; a pestering block passes only with override_pestering, which is recorded.
-    3. approved_at is the gate the dispatcher reads: nothing without it is ever sent.
+    2. An ended application approves only its close-out notes (rejection reply, withdrawal,
+       stay in touch): anything else of it is stale.
+    3. Errors block; a pestering block passes only with override_pestering, which is recorded.
+    4. approved_at is the gate the dispatcher reads: nothing without it is ever sent.
     """
     _require_owner(message, user)
     with transaction.atomic():
@@ -172,6 +174,14 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             raise ActionRefused(
                 f"This message is {message.get_status_display().lower()}: "
                 "only a message that has not gone out can be approved."
+            )
+        application = message.application
+        if application.has_ended and message.stage not in Message.CLOSE_OUT_STAGES:
+            # A stale draft of an ended application would only be cancelled by the dispatcher.
+            raise ActionRefused(
+                f"This application is {application.get_stage_display().lower()}: only its "
+                "close-out notes can still go out. Skip this message, or reopen the "
+                "application first if that was a mistake."
             )
         if message.due_at is None:
             raise ActionRefused("Set a send time before approving.")
@@ -845,7 +855,7 @@ def snooze_preset_time(
 
 
 def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Message:
-    """Move a draft to a later time; it stays a draft and keeps its place in the queue.
+    """Move a draft to a later time (never earlier); it stays a draft in the queue.
 
     Marked edited_by_user so that re-planning (which re-times untouched drafts) does not
     pull it back to the cadence's time the user just chose to leave.
@@ -859,10 +869,16 @@ def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Messa
                 "only a draft waiting for approval can be snoozed."
             )
         old = message.due_at
+        calendar, _ = selectors.cadence_inputs_for(user=user)
+        if old is not None and until <= old:
+            # Snoozing puts off; bringing a message forward is an edit (or "send now").
+            raise ActionRefused(
+                f"Snooze only moves a message later: it is already due {_local(old, calendar)}. "
+                "Pick a later time, or edit the message to send it sooner."
+            )
         _set_status(
             message, to=Status.DRAFT, expect=(Status.DRAFT,), due_at=until, edited_by_user=True
         )
-        calendar, _ = selectors.cadence_inputs_for(user=user)
         timeline_record(
             application=message.application,
             kind=Kind.NOTE,
@@ -884,7 +900,7 @@ def message_send_now(
 
     1. A draft is moved to now first, so the checks judge the time it really goes out;
        message_approve then refuses it on errors (the whole step rolls back).
-    2. An approved message is moved to now.
+    2. An approved message is moved to now and checked again for that time.
     3. The claim (approved -> sending) is the dispatcher's own, so the beat cannot send it
        twice; the task is enqueued only once the transaction has committed. A paused
        application leaves it held instead: nothing is claimed.
@@ -900,6 +916,13 @@ def message_send_now(
         was_approved = message.status == Status.APPROVED
         _set_status(message, to=message.status, expect=(message.status,), due_at=now)
         if was_approved:
+            # It was approved for a later time: judge it again at the time it now goes
+            # out (a check-in the day after the thank-you is pestering). An override
+            # already recorded at approval still counts.
+            findings = message_findings(message=message)
+            overridden = override_pestering or message.pestering_override_at is not None
+            if checks.has_blocking(findings, pestering_overridden=overridden):
+                raise ApprovalBlocked(findings)
             timeline_record(
                 application=message.application,
                 kind=Kind.NOTE,

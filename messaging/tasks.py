@@ -6,6 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from messaging import dispatch, services, webhooks
@@ -39,10 +40,27 @@ def send_message(self, message_id: int) -> str:
     return dispatch.message_send(message_id=message_id, final_attempt=final_attempt)
 
 
-@shared_task(ignore_result=True)
+@shared_task(
+    ignore_result=True,
+    # A deadlock, a dropped connection or a failover: the work rolled back with its claim
+    # (processed_at), so trying again later is safe. The beat's sweep catches what is left.
+    autoretry_for=(DatabaseError,),
+    max_retries=5,
+    retry_backoff=10,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
 def process_email_event(event_pk: int) -> None:
     """Act on one stored ESP webhook event (delivery, bounce, inbound reply)."""
     webhooks.email_event_process(event_pk=event_pk)
+
+
+@shared_task(ignore_result=True)
+def requeue_email_events() -> int:
+    """Beat, every 10 minutes: webhook events still unprocessed after a while go again."""
+    return webhooks.email_events_requeue(
+        now=timezone.now(), enqueue=process_email_event.delay_on_commit
+    )
 
 
 @shared_task(ignore_result=True)

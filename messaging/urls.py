@@ -7,15 +7,12 @@ app_name = "messaging"
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
-    path("<int:pk>/edit/", views.message_edit, name="edit"),
-    path("<int:pk>/approve/", views.message_approve, name="approve"),
-    path("<int:pk>/unapprove/", views.message_unapprove, name="unapprove"),
-    path("<int:pk>/skip/", views.message_skip, name="skip"),
     path("applications/<int:pk>/reply/", views.application_reply, name="application_reply"),
     path("applications/<int:pk>/outcome/", views.application_outcome, name="application_outcome"),
     path("applications/<int:pk>/pause/", views.application_pause, name="application_pause"),
     path("applications/<int:pk>/resume/", views.application_resume, name="application_resume"),
-    # The approval queue (messaging/queue_views.py).
+    # The approval queue (messaging/queue_views.py); its approve, unapprove, skip and edit
+    # serve the application page's panel too.
     path("queue/", queue_views.queue, name="queue"),
     path("queue/scheduled/", queue_views.scheduled, name="queue_scheduled"),
     path("queue/sent/", queue_views.sent, name="queue_sent"),

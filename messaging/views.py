@@ -1,4 +1,4 @@
-"""Pages and actions of the messaging app: each loads its rows and calls one domain function."""
+"""Actions on an application's messages, and the outbox: each loads rows and calls one function."""
 
 from __future__ import annotations
 
@@ -7,30 +7,28 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from followup.accounts.services import profile_for
 from followup.owned import get_owned_or_404
 from interviews.models import Application
 from messaging import services
-from messaging.forms import ApproveForm, MessageEditForm, OutcomeForm, ReplyForm, SkipForm
+from messaging.forms import OutcomeForm, ReplyForm
 from messaging.models import Message
 
 
-def _back(request: HttpRequest, application: Application) -> HttpResponseRedirect:
-    """Back to where the action was taken: a safe `next`, else the application's messages."""
+def redirect_back(request: HttpRequest, *, default: str) -> HttpResponseRedirect:
+    """Back to where the action was taken: a safe `next` (this site only), else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = f"{application.get_absolute_url()}#messages"
+        target = default
     return HttpResponseRedirect(target)
 
 
-def _owned_message(request: HttpRequest, pk: int) -> Message:
-    return get_owned_or_404(
-        Message.objects.select_related("application", "contact"), user=request.user, pk=pk
-    )
+def _back(request: HttpRequest, application: Application) -> HttpResponseRedirect:
+    return redirect_back(request, default=f"{application.get_absolute_url()}#messages")
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -41,98 +39,8 @@ def _form_errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-# -- one message ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _owned_message(request, pk)
-    time_zone = profile_for(user=request.user).time_zone
-    if message.status not in Message.PENDING_STATUSES:
-        messages.error(request, "This message can no longer be edited.")
-        return _back(request, message.application)
-    if request.method == "POST":
-        form = MessageEditForm(request.POST, message=message, time_zone=time_zone)
-        if form.is_valid():
-            was_approved = message.approved_at is not None
-            try:
-                message = services.message_edit(
-                    message=message, user=request.user, **form.cleaned_data
-                )
-            except services.ActionRefused as exc:
-                form.add_error(None, str(exc))
-            else:
-                if was_approved and message.approved_at is None:
-                    messages.warning(
-                        request, "Saved. It was approved before: approve it again to send it."
-                    )
-                else:
-                    messages.success(request, "Saved.")
-                return _back(request, message.application)
-    else:
-        form = MessageEditForm(message=message, time_zone=time_zone)
-    return render(
-        request,
-        "messaging/message_edit.html",
-        {
-            "form": form,
-            "message": message,
-            "application": message.application,
-            "findings": services.message_findings(message=message),
-        },
-    )
-
-
-@login_required
-@require_POST
-def message_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _owned_message(request, pk)
-    form = ApproveForm(request.POST)
-    override = form.is_valid() and form.cleaned_data["override_pestering"]
-    try:
-        services.message_approve(message=message, user=request.user, override_pestering=override)
-    except services.ActionRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            f"Approved: {message.get_stage_display().lower()} "
-            f"to {message.to_name or message.to_email}.",
-        )
-    return _back(request, message.application)
-
-
-@login_required
-@require_POST
-def message_unapprove(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _owned_message(request, pk)
-    try:
-        services.message_unapprove(message=message, user=request.user)
-    except services.ActionRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.info(request, "Approval withdrawn: it will not go out until you approve it again.")
-    return _back(request, message.application)
-
-
-@login_required
-@require_POST
-def message_skip(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _owned_message(request, pk)
-    form = SkipForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request, message.application)
-    try:
-        services.message_skip(
-            message=message, user=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.ActionRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.info(request, "Skipped: it will not be sent.")
-    return _back(request, message.application)
+# Approving, unapproving, skipping and editing one message: messaging/queue_views.py (the
+# application page's panel posts there with a `next` back to the page).
 
 
 # -- the application's events ----------------------------------------------------------------------
@@ -258,4 +166,21 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Sanitised (no scripts, styles or event handlers) and then shown in an iframe
     # sandbox without scripts: two fences around mail we wrote but still treat as data.
     safe_html = nh3.clean(row.body_html) if row.body_html else ""
-    return render(request, "messaging/outbox_detail.html", {"row": row, "safe_html": safe_html})
+    # The message it was sent for (same Message-ID), to link back to its application.
+    sent_for = (
+        Message.objects.filter(user=request.user, message_id=row.message_id)
+        .select_related("application__company")
+        .first()
+        if row.message_id
+        else None
+    )
+    return render(
+        request,
+        "messaging/outbox_detail.html",
+        {
+            "row": row,
+            "safe_html": safe_html,
+            "reply_to": row.headers.get("Reply-To", ""),
+            "sent_for": sent_for,
+        },
+    )

@@ -6,8 +6,11 @@ hand it to the process_email_event task after commit. The task does the work:
 - bounced / rejected / failed / complained -> a BouncedAddress, so nothing more goes
   there (dispatch.recheck), the delivery status and a timeline entry;
 - inbound -> matched to the application by our Message-ID in In-Reply-To/References
-  (else by the sender's address among the user's contacts), quoted text stripped,
+  (else by the sender's address among the user's contacts, acted on only when SPF or
+  DKIM vouches for that address: a From header is easy to forge), quoted text stripped,
   automatic replies told apart; then messaging.services.application_reply.
+A stored event whose processing failed is not lost: the task retries database errors,
+and the beat re-enqueues what is still unprocessed after a while (email_events_requeue).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nh3
@@ -34,6 +38,7 @@ from interviews.timeline import timeline_record
 from messaging import selectors
 from messaging.dispatch import INTERRUPTED_REASON
 from messaging.models import BouncedAddress, EmailEvent, Message
+from messaging.status import message_label
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,12 @@ UNDELIVERABLE = frozenset(
 MAX_DETAIL = 2000
 # How far ahead an out-of-office return date may plausibly lie.
 MAX_ABSENCE = dt.timedelta(days=180)
+# The sweep re-enqueues events left unprocessed this long (their task failed or was lost),
+# up to this age: an event that still fails after days is a bug to read in the logs, not
+# something to retry every ten minutes for ever.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+REQUEUE_UNTIL = dt.timedelta(days=3)
+REQUEUE_BATCH = 500
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _OUT_OF_OFFICE = re.compile(
@@ -152,6 +163,31 @@ def email_event_store(
     return stored
 
 
+def email_events_requeue(
+    *, now: dt.datetime, enqueue: Callable[[int], object], limit: int = REQUEUE_BATCH
+) -> int:
+    """Hand stored events still unprocessed after REQUEUE_AFTER to `enqueue` again; how many.
+
+    The ESP got its 200 when the event was stored, so it never sends it again: a task lost
+    with a broker outage, or one that ran out of retries, would otherwise drop a bounce or
+    a reply for good. Processing claims each event, so an event enqueued twice is harmless.
+    """
+    ids = list(
+        EmailEvent.objects.filter(
+            processed_at__isnull=True,
+            received_at__lt=now - REQUEUE_AFTER,
+            received_at__gte=now - REQUEUE_UNTIL,
+        )
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        enqueue(pk)
+    if ids:
+        logger.warning("Re-enqueued %d unprocessed webhook events", len(ids))
+    return len(ids)
+
+
 # --- The task's work ----------------------------------------------------------------------
 
 
@@ -256,7 +292,7 @@ def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> 
         timeline_record(
             application=message.application,
             kind=TimelineEvent.Kind.SENT,
-            summary=f"Sent: {message.get_stage_display()} to {message.to_email}",
+            summary=f"Sent: {message_label(message)}",
             detail="Confirmed by the mail service's delivery report.",
             message=message,
             at=message.send_started_at or at,
@@ -271,6 +307,8 @@ class InboundMatch:
     application: Application
     contact: Contact | None
     message: Message | None
+    # Matched only by the From address (no thread header of ours): forgeable by anyone.
+    by_sender: bool = False
 
 
 def message_ids_in(value: str) -> list[str]:
@@ -366,7 +404,8 @@ def inbound_match(
     application = (active or candidates)[0]
     contact = next((c for c in contacts if c.company_id == application.company_id), contacts[0])
     return _checked(
-        InboundMatch(application=application, contact=contact, message=None), sender_address
+        InboundMatch(application=application, contact=contact, message=None, by_sender=True),
+        sender_address,
     )
 
 
@@ -381,6 +420,42 @@ def _checked(match: InboundMatch, sender_address: str) -> InboundMatch | None:
     if sender_address and sender_address == match.application.user.email.lower():
         return None
     return match
+
+
+_AUTH_RESULT = re.compile(r"\b(dkim|spf)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_AUTH_DOMAIN = re.compile(r"\b(?:header\.d|header\.i|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.I)
+
+
+def _domain_covers(signed: str, sender_domain: str) -> bool:
+    """The authenticated domain is the sender's, or a parent or child of it (relaxed alignment).
+
+    A bounce domain like mail.acme.example passing SPF vouches for dana@acme.example.
+    """
+    signed = signed.rpartition("@")[2].strip(".").lower()
+    return bool(signed) and (
+        sender_domain == signed
+        or sender_domain.endswith(f".{signed}")
+        or signed.endswith(f".{sender_domain}")
+    )
+
+
+def sender_authenticated(inbound_message: AnymailInboundMessage, sender_address: str) -> bool:
+    """SPF or DKIM passed for the sender's domain, per the Authentication-Results header.
+
+    Only the topmost header counts: it is the one the receiving server (our ESP's) added;
+    any below it came with the message and could be written by anyone.
+    """
+    sender_domain = sender_address.rpartition("@")[2].lower()
+    headers = inbound_message.get_all("Authentication-Results") or []
+    if not sender_domain or not headers:
+        return False
+    for _method, result, properties in _AUTH_RESULT.findall(str(headers[0])):
+        if result.lower() != "pass":
+            continue
+        domain = _AUTH_DOMAIN.search(properties)
+        if domain and _domain_covers(domain.group(1), sender_domain):
+            return True
+    return False
 
 
 def is_automatic(inbound_message: AnymailInboundMessage) -> bool:
@@ -480,6 +555,21 @@ def _apply_inbound(event: EmailEvent) -> None:
         return
     else:
         kind, return_date = "reply", None
+
+    sender_address = str(getattr(inbound_message.from_email, "addr_spec", "") or "")
+    if match.by_sender and not sender_authenticated(inbound_message, sender_address):
+        # Anyone can put a recruiter's address in From: without SPF or DKIM vouching for
+        # it, an email outside our threads must not stop the check-ins by itself.
+        timeline_record(
+            application=match.application,
+            kind=TimelineEvent.Kind.NOTE,
+            summary=f"A message from {sender_address} looks like a reply",
+            detail="We could not confirm it came from them, so nothing changed. If it is "
+            "their answer, confirm it with the 'They replied' button.\n\n"
+            f"Subject: {subject}".strip()[:MAX_DETAIL],
+            at=at,
+        )
+        return
 
     from messaging import services  # h4b's events module; imported late to avoid a cycle
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django import template
-from django.utils.safestring import SafeString, mark_safe
 
 from followup.accounts.services import profile_for
 from interviews.models import Application
-from messaging import checks, services
+from messaging import checks, queue_selectors
 from messaging.models import Message
+from messaging.queue_selectors import QueueItem
 
 register = template.Library()
 
 Status = Message.Status
 
 # Which group of the panel each status belongs to.
-PENDING_GROUP = (Status.DRAFT, Status.APPROVED, Status.HELD)
+PENDING_GROUP = Message.PENDING_STATUSES
 SENT_GROUP = (Status.SENDING, Status.SENT, Status.FAILED)
 CANCELLED_GROUP = (Status.CANCELLED, Status.SKIPPED)
 
@@ -34,55 +32,35 @@ STATUS_COLOURS = {
 SEVERITY_COLOURS = {checks.ERROR: "danger", checks.BLOCK: "warning", checks.WARNING: "secondary"}
 
 
-@dataclass
-class PanelItem:
-    """One message as the panel shows it."""
-
-    message: Message
-    findings: list[checks.Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[checks.Finding]:
-        return [f for f in self.findings if f.severity == checks.ERROR]
-
-    @property
-    def warnings(self) -> list[checks.Finding]:
-        return [f for f in self.findings if f.severity == checks.WARNING]
-
-    @property
-    def pestering(self) -> bool:
-        """Approval needs the override checkbox (a pestering block and no error)."""
-        return any(f.severity == checks.BLOCK for f in self.findings) and not self.errors
-
-    @property
-    def can_approve(self) -> bool:
-        return self.message.approved_at is None and self.message.status in (
-            Status.DRAFT,
-            Status.HELD,
-        )
-
-
 @register.simple_tag
 def application_panel(application: Application) -> dict[str, object]:
-    """The application's messages as pending / sent / cancelled, with the user's time zone."""
+    """The application's messages as pending / sent / cancelled, with the user's time zone.
+
+    The items are the approval queue's (queue_selectors.QueueItem), checked by its bulk
+    builder: a fixed number of queries however many messages the application has.
+    """
     messages = list(
-        Message.objects.filter(application=application)
-        .select_related("application__company", "application__user", "contact")
-        .order_by("due_at", "pk")
+        queue_selectors.with_card_rows(Message.objects.filter(application=application)).order_by(
+            "due_at", "pk"
+        )
     )
-    pending = [
-        PanelItem(m, services.message_findings(message=m))
-        for m in messages
-        if m.status in PENDING_GROUP
-    ]
+    pending = queue_selectors.queue_items(
+        user=application.user, messages=[m for m in messages if m.status in PENDING_GROUP]
+    )
     return {
         "pending": pending,
-        "sent": [PanelItem(m) for m in messages if m.status in SENT_GROUP][::-1],
-        "cancelled": [PanelItem(m) for m in messages if m.status in CANCELLED_GROUP][::-1],
+        "sent": [QueueItem(m) for m in messages if m.status in SENT_GROUP][::-1],
+        "cancelled": [QueueItem(m) for m in messages if m.status in CANCELLED_GROUP][::-1],
+        # Where the panel's actions (messaging/queue_views.py) lead back to.
+        "back": f"{application.get_absolute_url()}#messages",
         "time_zone": profile_for(user=application.user).time_zone,
         # A quiet application can still hear back; only settled ones lose the actions.
         "ended": application.has_ended and application.stage != Application.Stage.QUIET,
         "can_pause": not application.has_ended,
+        # After an outcome only what still fits is offered: no second "offer received",
+        # and accepting is for an offer that was made.
+        "can_offer": application.stage != Application.Stage.OFFER,
+        "can_accept": application.stage == Application.Stage.OFFER,
     }
 
 
@@ -94,9 +72,3 @@ def status_colour(status: str) -> str:
 @register.filter
 def severity_colour(severity: str) -> str:
     return SEVERITY_COLOURS.get(severity, "secondary")
-
-
-@register.simple_tag
-def highlighted(text: str, findings: list[checks.Finding], field: str = "body") -> SafeString:
-    """The text, escaped, with the findings' spans marked."""
-    return mark_safe(checks.highlight(text, findings, field=field))  # highlight() escapes the text

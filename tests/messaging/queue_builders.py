@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from typing import Any
 
 from django.utils import timezone
@@ -51,6 +52,8 @@ def draft(
         "subject": CLEAN_SUBJECT,
         "body_text": CLEAN_BODY,
         "body_html": "<p>" + CLEAN_BODY.replace("\n\n", "</p><p>") + "</p>",
+        # drafting.create gives every message its Message-ID; so does this builder.
+        "message_id": email.utils.make_msgid(domain="followup.example"),
     } | fields
     message = Message(
         user=application.user,

@@ -187,6 +187,42 @@ def test_it_cancels_a_claimed_check_in_when_they_replied_after_approval(setup, l
     assert locmem == []
 
 
+def test_a_reply_written_before_approval_but_logged_after_it_still_stops_the_check_in(
+    setup, locmem
+):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    # Written two hours ago (before the approval an hour ago), but we learned of it just now.
+    Reply.objects.create(
+        user=application.user,
+        application=application,
+        kind=Reply.Kind.REPLY,
+        received_at=timezone.now() - dt.timedelta(hours=2),
+    )
+
+    assert claim_and_send(message) == Status.CANCELLED
+
+    message.refresh_from_db()
+    assert "answered" in message.status_reason
+    assert locmem == []
+
+
+def test_a_reply_logged_before_approval_does_not_stop_the_check_in_at_sending(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    reply = Reply.objects.create(
+        user=application.user,
+        application=application,
+        kind=Reply.Kind.REPLY,
+        received_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    # The user saw it (logged two hours ago) and approved this check-in an hour ago anyway.
+    Reply.objects.filter(pk=reply.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+
+    assert claim_and_send(message) == Status.SENT
+    assert len(locmem) == 1
+
+
 def test_it_holds_every_message_of_a_paused_application(setup, locmem):
     application, contact = setup
     message = make_message(application, contact=contact)
@@ -299,15 +335,27 @@ def test_the_sent_email_threads_under_the_thank_you_and_comes_from_the_user(setu
     assert kinds(message) == [TimelineEvent.Kind.SENT]
 
 
-def test_it_gives_a_message_without_one_a_message_id_and_keeps_it(setup, locmem):
+def test_it_sends_under_the_message_id_drafting_gave_it(setup, locmem):
     application, contact = setup
-    message = make_message(application, contact=contact, message_id="")
+    message = make_message(application, contact=contact, message_id="<m7@followup.example>")
 
     claim_and_send(message)
 
     message.refresh_from_db()
-    assert message.message_id.startswith("<") and message.message_id.endswith("@followup.example>")
-    assert locmem[0].extra_headers["Message-ID"] == message.message_id
+    assert message.message_id == "<m7@followup.example>"
+    assert locmem[0].extra_headers["Message-ID"] == "<m7@followup.example>"
+
+
+def test_a_message_without_a_message_id_fails_plainly_and_is_never_sent(setup, locmem):
+    application, contact = setup
+    message = make_message(application, contact=contact, message_id="")
+
+    assert claim_and_send(message) == Status.FAILED
+
+    message.refresh_from_db()
+    assert message.send_started_at is None
+    assert "no Message-ID" in message.status_reason
+    assert locmem == []
 
 
 def test_it_can_send_as_the_user_when_the_deployment_allows_it(setup, locmem, settings):
@@ -433,23 +481,6 @@ def stale_claim(message: Message, **fields: object) -> None:
     Message.objects.filter(pk=message.pk).update(
         status=Status.SENDING, claimed_at=claimed_at, attempts=1, **fields
     )
-
-
-def test_recovery_marks_a_message_the_esp_accepted_as_sent_and_never_resends_it(setup, locmem):
-    application, contact = setup
-    message = make_message(application, contact=contact)
-    started = timezone.now() - dt.timedelta(minutes=19)
-    stale_claim(message, send_started_at=started, esp_message_id="pm-123")
-
-    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
-    with eager_celery():
-        dispatch_due_messages.apply().get()
-
-    message.refresh_from_db()
-    assert message.status == Status.SENT
-    assert message.sent_at == started
-    assert locmem == []
-    assert kinds(message) == [TimelineEvent.Kind.SENT]
 
 
 def test_recovery_fails_an_interrupted_send_instead_of_guessing(setup, locmem):

@@ -9,12 +9,14 @@ import pytest
 import time_machine
 
 from followup.accounts.models import Profile
-from interviews.models import Contact, TimelineEvent
-from messaging import cadence
+from interviews.models import Contact, InterviewParticipant, TimelineEvent
+from messaging import cadence, checks, services
 from messaging.drafting import (
     HOOK_PLACEHOLDER,
+    LINK_PLACEHOLDER,
     cadence_inputs_for,
     draft_message,
+    long_date,
     phrasing_count,
     plan_interview,
     render_stage,
@@ -60,6 +62,9 @@ def full_context(**overrides):
         "greeting": "Dear Ms. Richardson,",
         "recipient_name": "Maria Richardson",
         "recipient_interviewed": True,
+        "recipient_met": True,
+        "late_note": False,
+        "link_slot": LINK_PLACEHOLDER,
         "role": "R&D Engineer",
         "company": "Smith & Sons",
         "interview_date": "Tuesday, March 4",
@@ -178,15 +183,37 @@ def test_with_no_address_at_all_the_relay_is_drafted_without_a_recipient(sender)
     assert "Priya Shah" in relay.body_text
 
 
-def test_the_promised_attachment_and_the_added_point_are_mentioned(sender):
-    _, interview, _ = make_panel(sender)
+def test_a_promised_item_gets_a_link_slot_that_blocks_approval_until_filled(sender):
+    _, interview, people = make_panel(sender)
+    InterviewParticipant.objects.filter(contact=people["dana"]).update(
+        promised="the architecture write-up from my last team"
+    )
 
     plan_interview(interview=interview)
 
     drafts = thank_yous(interview)
-    assert "the architecture write-up from my last team" in drafts["Dana Whitfield"].body_text
-    assert "attached" in drafts["Dana Whitfield"].body_text
+    dana = drafts["Dana Whitfield"]
+    assert re.search(
+        r"the architecture write-up from my last team[^.]*: \[Paste the link here\]",
+        dana.body_text,
+    )
+    assert LINK_PLACEHOLDER in dana.body_html
+    assert "attach" not in dana.body_text.lower()
     assert "I have run on-call rotations for three years." in drafts["Maria Richardson"].body_text
+    [finding] = checks.check_placeholders(dana.body_text)
+    assert finding.severity == "error"
+    with pytest.raises(services.ApprovalBlocked):
+        services.message_approve(message=dana, user=sender)
+    dana.refresh_from_db()
+    assert (dana.status, dana.approved_at) == ("draft", None)
+
+
+@pytest.mark.parametrize("phrasing", [1, 2, 3])
+def test_no_phrasing_promises_an_attachment(phrasing):
+    _, text, html = render_stage(stage="thank_you", phrasing=phrasing, context=full_context())
+    assert "attach" not in text.lower() and "attach" not in html.lower()
+    assert "a work sample" in text
+    assert text.count(LINK_PLACEHOLDER) == 1
 
 
 def test_the_sign_off_carries_name_phone_email_and_signature(sender):
@@ -199,6 +226,53 @@ def test_the_sign_off_carries_name_phone_email_and_signature(sender):
             "\nAlex Morgan\n+1 555 0100\nalex@example.com\nlinkedin.com/in/alex-morgan"
         )
         assert "Alex Morgan<br>" in draft.body_html
+
+
+def test_the_signature_drops_lines_that_repeat_the_name_phone_or_email(user):
+    Profile.objects.filter(user=user).update(
+        signature=(
+            "Best regards,\nAlex Morgan\nTel: (+1) 555-0100\nALEX@example.com\n"
+            "Alex Morgan | +1 555 0100\nData engineer, Berlin\nlinkedin.com/in/alex-morgan"
+        )
+    )
+    _, interview, _ = make_panel(user)
+
+    plan_interview(interview=interview)
+
+    for draft in Message.objects.all():
+        assert draft.body_text.endswith(
+            "\nAlex Morgan\n+1 555 0100\nalex@example.com\n"
+            "Data engineer, Berlin\nlinkedin.com/in/alex-morgan"
+        )
+        assert draft.body_text.count("Alex Morgan") == 1
+        assert "555-0100" not in draft.body_text
+        assert "Data engineer, Berlin<br>" in draft.body_html
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [("US", "Tuesday, March 4"), ("DE", "Tuesday 4 March"), ("GB", "Tuesday 4 March")],
+)
+def test_dates_are_written_the_senders_way(user, country, expected):
+    Profile.objects.filter(user=user).update(country=country, region="")
+    application, interview, people = make_panel(user)
+
+    plan_interview(interview=interview)
+    offer = draft_message(
+        application=application,
+        stage="offer_deadline",
+        contact=people["recruiter"],
+        due_at=local(2025, 3, 7, 8),
+        context={"deadline": dt.date(2025, 3, 14)},
+    )
+
+    for draft in thank_yous(interview).values():
+        assert expected in draft.body_text
+    deadline = {"US": "Friday, March 14"}.get(country, "Friday 14 March")
+    assert deadline in offer.body_text
+    assert long_date(dt.date(2026, 11, 24), country=country) == (
+        "Tuesday, November 24" if country == "US" else "Tuesday 24 November"
+    )
 
 
 def test_colleagues_at_one_company_get_different_phrasings(sender):
@@ -368,6 +442,88 @@ def test_a_thank_you_logged_too_late_is_marked_late(sender):
         assert draft.due_at == local(2025, 3, 6, 12)
 
 
+LATE_OPENINGS = (
+    "I'm sorry this note reaches you later than I intended.",
+    "Please forgive how long this note has taken to reach you.",
+    "This note is later than I would have liked, but my thanks are no less sincere.",
+)
+
+
+def test_a_thank_you_weeks_late_opens_with_one_calm_acknowledgement(sender):
+    _, interview, _ = make_panel(sender)
+
+    with time_machine.travel(local(2025, 3, 25, 12), tick=False):
+        plan_interview(interview=interview)
+
+    for draft in thank_yous(interview).values():
+        first_paragraph = draft.body_text.split("\n\n")[1]
+        assert first_paragraph.startswith(LATE_OPENINGS[draft.phrasing - 1])
+        assert f"<p>{LATE_OPENINGS[draft.phrasing - 1]}" in draft.body_html
+        assert checks.check_anxious(draft.body_text) == []
+
+
+def test_a_thank_you_late_by_hours_within_a_day_says_nothing_of_it(sender):
+    _, interview, _ = make_panel(sender)
+
+    with time_machine.travel(local(2025, 3, 5, 11), tick=False):
+        plan_interview(interview=interview)
+
+    for draft in thank_yous(interview).values():
+        assert draft.late is True
+        assert not any(opening in draft.body_text for opening in LATE_OPENINGS)
+
+
+def test_a_late_logged_interviews_check_in_waits_five_business_days_after_the_thank_you(sender):
+    _, interview, _ = make_panel(sender)
+    logged = local(2025, 3, 25, 12)  # three weeks after the interview (Tuesday)
+
+    with time_machine.travel(logged, tick=False):
+        plan_interview(interview=interview)
+
+    thank_you_due = max(m.due_at for m in thank_yous(interview).values())
+    assert thank_you_due == logged
+    check_in = Message.objects.get(stage="check_in")
+    assert check_in.due_at == local(2025, 4, 1, 8)  # Tue 1 April, five business days on
+    assert Message.objects.get(stage="second_check_in").due_at == local(2025, 4, 8, 8)
+
+
+def test_sending_a_check_in_the_day_after_the_thank_you_is_blocked_unless_overridden(sender):
+    _, interview, _ = make_panel(sender)
+    plan_interview(interview=interview)
+    check_in = Message.objects.get(stage="check_in")
+
+    with time_machine.travel(local(2025, 3, 6, 9), tick=False):
+        with pytest.raises(services.ApprovalBlocked) as blocked:
+            services.message_send_now(message=check_in, user=sender)
+        assert "from the thank-you" in str(blocked.value.findings[0].message)
+        check_in.refresh_from_db()
+        assert check_in.status == "draft"
+
+        services.message_send_now(message=check_in, user=sender, override_pestering=True)
+
+    check_in.refresh_from_db()
+    assert check_in.pestering_override_at is not None
+
+
+def test_sending_now_a_check_in_approved_for_later_is_checked_again_for_now(sender):
+    _, interview, _ = make_panel(sender)
+    plan_interview(interview=interview)
+    check_in = Message.objects.get(stage="check_in")
+    check_in.status, check_in.approved_at = "approved", check_in.due_at  # approved for its date
+    check_in.save(update_fields=["status", "approved_at"])
+    planned = check_in.due_at
+
+    with (
+        time_machine.travel(local(2025, 3, 6, 9), tick=False),
+        pytest.raises(services.ApprovalBlocked) as blocked,
+    ):
+        services.message_send_now(message=check_in, user=sender)
+
+    assert "from the thank-you" in str(blocked.value.findings[0].message)
+    check_in.refresh_from_db()
+    assert (check_in.status, check_in.due_at) == ("approved", planned)  # nothing moved
+
+
 # -- templates ---------------------------------------------------------------------------------
 
 
@@ -393,6 +549,54 @@ def test_every_phrasing_renders_without_leftovers_or_entities_in_text(stage):
             assert "Smith & Sons" in text or "R&D Engineer" in text
             assert "&amp;" in html and "<two>" not in html
             assert "Alex Morgan\n+1 555 0100\nalex@example.com" in text
+
+
+MET_WORDING = r"since we (met|spoke)|our conversation"
+
+
+def test_a_stay_in_touch_note_to_someone_never_met_does_not_say_we_met(sender):
+    application, _, people = make_panel(sender)
+    for _ in range(3):  # each draft takes the next phrasing at the company
+        draft_message(
+            application=application,
+            stage="stay_in_touch",
+            contact=people["recruiter"],
+            due_at=local(2025, 5, 1, 8),
+        )
+        draft_message(
+            application=application,
+            stage="stay_in_touch",
+            contact=people["dana"],
+            due_at=local(2025, 5, 1, 8),
+        )
+
+    to_recruiter = Message.objects.filter(contact=people["recruiter"], stage="stay_in_touch")
+    assert sorted(m.phrasing for m in to_recruiter) == [1, 2, 3]
+    for message in to_recruiter:
+        assert not re.search(MET_WORDING, message.body_text, re.IGNORECASE)
+        assert "my application for the Senior Data Engineer" in message.body_text or (
+            "interviewing for the Senior Data Engineer" in message.body_text
+        )
+    to_dana = Message.objects.filter(contact=people["dana"], stage="stay_in_touch")
+    assert all(re.search(MET_WORDING, m.body_text, re.IGNORECASE) for m in to_dana)
+
+
+@pytest.mark.parametrize(
+    "detail", ["how the team shares on-call", "the Kafka migration", "legacy ETL jobs"]
+)
+def test_a_noted_detail_reads_naturally_in_every_thank_you_and_check_in(detail):
+    for stage in ("thank_you", "check_in"):
+        bodies = set()
+        for phrasing in range(1, phrasing_count(stage) + 1):
+            _, text, _ = render_stage(
+                stage=stage, phrasing=phrasing, context=full_context(detail=detail)
+            )
+            assert f"about {detail}" in text
+            assert not re.search(r"Learning about|The day\b|the day left", text)
+            assert text.lower().count("conversation") <= 1
+            assert "team's work" not in text or "team" not in detail
+            bodies.add(text)
+        assert len(bodies) == phrasing_count(stage) >= 3
 
 
 def test_the_stay_in_touch_note_has_a_hook_slot_to_fill(sender):

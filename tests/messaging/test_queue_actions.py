@@ -652,3 +652,116 @@ def test_only_a_failed_message_can_be_retried(owner_client, message):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("messaging:queue_failed")
+
+
+# -- one wall-clock reading for every form ---------------------------------------------------------
+
+
+def test_both_time_fields_refuse_a_time_the_clocks_skip_with_the_same_error(message):
+    from messaging import selectors
+    from messaging.forms import MessageEditForm
+    from messaging.queue_forms import SnoozeForm
+
+    calendar, _ = selectors.cadence_inputs_for(user=message.user)
+    gap = "2025-03-09T02:30"  # New York springs forward from 02:00 to 03:00 that night
+    now = dt.datetime(2025, 3, 5, 15, 0, tzinfo=dt.UTC)
+    # Parsed in UTC (not the user's zone), so only our own check can catch the gap.
+    with time_machine.travel(now, tick=False), timezone.override(dt.UTC):
+        edit = MessageEditForm(
+            {"to_email": "a@b.example", "subject": "s", "body_text": "b", "due_at": gap},
+            message=message,
+            time_zone=str(calendar.zone),
+        )
+        snooze = SnoozeForm({"until": gap}, calendar=calendar)
+
+        assert not edit.is_valid()
+        assert not snooze.is_valid()
+    assert [e.code for e in edit.errors.as_data()["due_at"]] == ["no_such_time"]
+    assert [e.code for e in snooze.errors.as_data()["until"]] == ["no_such_time"]
+    assert "does not exist in your time zone" in snooze.errors["until"][0]
+
+
+# -- snooze only moves later (QA R1 item 8) ---------------------------------------------------
+
+
+def test_a_preset_earlier_than_the_due_time_is_refused(owner_client, application):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application, due_at=dt.datetime(2025, 3, 18, 8, 0, tzinfo=NEW_YORK))
+        response = owner_client.post(
+            url("messaging:queue_snooze", message), {"preset": "tomorrow"}, **HTMX
+        )
+
+    assert "Snooze only moves a message later" in response.text
+    assert "Tue 18 Mar 08:00" in response.text
+    message.refresh_from_db()
+    assert message.due_at == dt.datetime(2025, 3, 18, 8, 0, tzinfo=NEW_YORK)
+    assert message.edited_by_user is False
+    assert not events(message, Kind.NOTE)
+
+
+def test_a_chosen_time_earlier_than_the_due_time_is_refused(owner_client, application):
+    due = dt.datetime(2025, 3, 18, 8, 0, tzinfo=NEW_YORK)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application, due_at=due)
+        response = owner_client.post(
+            url("messaging:queue_snooze", message), {"until": "2025-03-12T09:30"}
+        )
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.due_at == due
+
+
+def test_the_snooze_service_refuses_the_same_or_an_earlier_time(user, application):
+    due = dt.datetime(2025, 3, 18, 8, 0, tzinfo=NEW_YORK)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        message = draft(application, due_at=due)
+        for until in (due, due - dt.timedelta(minutes=1)):
+            with pytest.raises(services.ActionRefused, match="only moves a message later"):
+                services.message_snooze(message=message, user=user, until=until)
+        later = services.message_snooze(
+            message=message, user=user, until=due + dt.timedelta(days=1)
+        )
+
+    assert later.due_at == due + dt.timedelta(days=1)
+
+
+# -- ended applications (QA R1 item 7) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["rejected", "withdrawn", "quiet", "closed", "accepted"])
+def test_a_stale_draft_of_an_ended_application_cannot_be_approved(user, application, stage):
+    message = draft(application)
+    application.stage = stage
+    application.save(update_fields=["stage"])
+
+    with pytest.raises(services.ActionRefused, match="only its close-out notes"):
+        services.message_approve(message=message, user=user)
+    message.refresh_from_db()
+    assert (message.status, message.approved_at) == (Status.DRAFT, None)
+
+
+@pytest.mark.parametrize(
+    "stage", [Message.Stage.REJECTION_REPLY, Message.Stage.WITHDRAWAL, Message.Stage.STAY_IN_TOUCH]
+)
+def test_a_close_out_of_an_ended_application_can_be_approved(user, application, stage):
+    message = draft(application, stage=stage, interview=None)
+    application.stage = "rejected"
+    application.save(update_fields=["stage"])
+
+    approved = services.message_approve(message=message, user=user)
+
+    assert approved.status == Status.APPROVED
+
+
+def test_approve_all_leaves_the_stale_drafts_of_an_ended_application(owner_client, application):
+    stale = draft(application)
+    application.stage = "rejected"
+    application.save(update_fields=["stage"])
+
+    owner_client.post(
+        reverse("messaging:queue_approve_all"), {"ids": [stale.pk], "confirmed": "on"}
+    )
+
+    stale.refresh_from_db()
+    assert stale.status == Status.DRAFT

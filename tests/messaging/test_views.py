@@ -1,4 +1,8 @@
-"""The messages panel and its actions: every happy path, owners only, POST only."""
+"""The messages panel and its actions: every happy path, owners only, POST only.
+
+The panel's message actions are the queue's views (messaging/queue_views.py), posted with a
+`next` that leads back to the application page.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ Status = Message.Status
 
 NOW = local(2025, 3, 4, 17)
 
-MESSAGE_ACTIONS = ["messaging:approve", "messaging:unapprove", "messaging:skip"]
+MESSAGE_ACTIONS = ["messaging:queue_approve", "messaging:queue_unapprove", "messaging:queue_skip"]
 APPLICATION_ACTIONS = [
     "messaging:application_reply",
     "messaging:application_outcome",
@@ -50,12 +54,17 @@ def page(application) -> str:
     return application.get_absolute_url() + "#messages"
 
 
+def from_panel(application, **data: str) -> dict[str, str]:
+    """POST data as the panel's forms send it: with a `next` back to the application page."""
+    return {"next": page(application), **data}
+
+
 def flashes(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def all_urls(application, message) -> list[str]:
-    urls = [reverse(name, args=[message.pk]) for name in [*MESSAGE_ACTIONS, "messaging:edit"]]
+    urls = [reverse(name, args=[message.pk]) for name in [*MESSAGE_ACTIONS, "messaging:queue_edit"]]
     return urls + [reverse(name, args=[application.pk]) for name in APPLICATION_ACTIONS]
 
 
@@ -74,7 +83,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, application, thank_you):
 def test_another_users_ids_are_404(outsider_client, application, thank_you):
     for url in all_urls(application, thank_you):
         assert outsider_client.post(url, {"kind": "reply", "outcome": "offer"}).status_code == 404
-    assert outsider_client.get(reverse("messaging:edit", args=[thank_you.pk])).status_code == 404
+    assert (
+        outsider_client.get(reverse("messaging:queue_edit", args=[thank_you.pk])).status_code == 404
+    )
     thank_you.refresh_from_db()
     application.refresh_from_db()
     assert thank_you.status == Status.DRAFT
@@ -101,8 +112,8 @@ def test_the_application_page_shows_the_messages_panel(owner_client, application
     assert f'id="message-{thank_you.pk}"' in html
     assert "Wed 5 Mar 2025, 08:00" in html  # the due time in the user's zone
     assert "(America/New_York)" in html
-    assert reverse("messaging:approve", args=[thank_you.pk]) in html
-    assert reverse("messaging:edit", args=[thank_you.pk]) in html
+    assert reverse("messaging:queue_approve", args=[thank_you.pk]) in html
+    assert reverse("messaging:queue_edit", args=[thank_you.pk]) in html
     for label in ["They replied", "They said no news yet", "Out of office", "Offer received"]:
         assert label in html
     for label in ["Rejected", "Accepted another offer", "tell them my deadline", "Pause"]:
@@ -141,7 +152,9 @@ def test_the_panel_offers_the_pestering_override_only_when_pestering_blocks(
 
 
 def test_approve(owner_client, application, thank_you):
-    response = owner_client.post(reverse("messaging:approve", args=[thank_you.pk]))
+    response = owner_client.post(
+        reverse("messaging:queue_approve", args=[thank_you.pk]), from_panel(application)
+    )
 
     assert response.status_code == 302
     assert response["Location"] == page(application)
@@ -153,7 +166,11 @@ def test_approve(owner_client, application, thank_you):
 def test_a_blocked_approval_shows_why(owner_client, application, thank_you):
     Message.objects.filter(pk=thank_you.pk).update(to_email="")
 
-    response = owner_client.post(reverse("messaging:approve", args=[thank_you.pk]), follow=True)
+    response = owner_client.post(
+        reverse("messaging:queue_approve", args=[thank_you.pk]),
+        from_panel(application),
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert any("Not approved yet" in text and "recipient" in text for text in flashes(response))
@@ -166,7 +183,7 @@ def test_approve_with_the_pestering_override(owner_client, application):
     first, second = check_ins(application)
     mark_sent(first, CHECK_IN_DUE)
     Message.objects.filter(pk=second.pk).update(due_at=local(2025, 3, 19, 8))
-    url = reverse("messaging:approve", args=[second.pk])
+    url = reverse("messaging:queue_approve", args=[second.pk])
 
     owner_client.post(url)
     second.refresh_from_db()
@@ -179,8 +196,10 @@ def test_approve_with_the_pestering_override(owner_client, application):
 
 
 def test_unapprove(owner_client, application, thank_you):
-    owner_client.post(reverse("messaging:approve", args=[thank_you.pk]))
-    response = owner_client.post(reverse("messaging:unapprove", args=[thank_you.pk]))
+    owner_client.post(reverse("messaging:queue_approve", args=[thank_you.pk]))
+    response = owner_client.post(
+        reverse("messaging:queue_unapprove", args=[thank_you.pk]), from_panel(application)
+    )
 
     assert response["Location"] == page(application)
     thank_you.refresh_from_db()
@@ -190,7 +209,8 @@ def test_unapprove(owner_client, application, thank_you):
 
 def test_skip_with_a_reason(owner_client, application, thank_you):
     response = owner_client.post(
-        reverse("messaging:skip", args=[thank_you.pk]), {"reason": "Thanked her in person"}
+        reverse("messaging:queue_skip", args=[thank_you.pk]),
+        from_panel(application, reason="Thanked her in person"),
     )
 
     assert response["Location"] == page(application)
@@ -200,14 +220,16 @@ def test_skip_with_a_reason(owner_client, application, thank_you):
 
 
 def test_skip_without_a_reason(owner_client, thank_you):
-    owner_client.post(reverse("messaging:skip", args=[thank_you.pk]))
+    owner_client.post(reverse("messaging:queue_skip", args=[thank_you.pk]))
     thank_you.refresh_from_db()
     assert thank_you.status == Status.SKIPPED
     assert thank_you.status_reason == "Skipped by you."
 
 
 def test_the_edit_page_shows_the_due_time_in_the_users_zone(owner_client, thank_you):
-    response = owner_client.get(reverse("messaging:edit", args=[thank_you.pk]))
+    response = owner_client.get(
+        reverse("messaging:queue_edit", args=[thank_you.pk]), {"next": page(thank_you.application)}
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -217,11 +239,12 @@ def test_the_edit_page_shows_the_due_time_in_the_users_zone(owner_client, thank_
 
 
 def test_edit_saves_and_reads_the_time_in_the_users_zone(owner_client, application, thank_you):
-    owner_client.post(reverse("messaging:approve", args=[thank_you.pk]))
+    owner_client.post(reverse("messaging:queue_approve", args=[thank_you.pk]))
 
     response = owner_client.post(
-        reverse("messaging:edit", args=[thank_you.pk]),
+        reverse("messaging:queue_edit", args=[thank_you.pk]),
         {
+            "next": page(application),
             "to_email": "dana@northwind.example",
             "subject": "Thank you for Tuesday",
             "body_text": "Hi Dana,\r\n\r\nThank you for the talk about streaming.\r\n\r\nAlex",
@@ -262,7 +285,7 @@ def test_edit_rejects_bad_input_with_field_errors(owner_client, thank_you, field
         "due_at": "2025-03-05T09:30",
     } | {field: value}
 
-    response = owner_client.post(reverse("messaging:edit", args=[thank_you.pk]), data)
+    response = owner_client.post(reverse("messaging:queue_edit", args=[thank_you.pk]), data)
 
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -274,7 +297,9 @@ def test_edit_rejects_bad_input_with_field_errors(owner_client, thank_you, field
 
 def test_a_sent_message_cannot_be_edited(owner_client, application, thank_you):
     mark_sent(thank_you, NOW)
-    response = owner_client.get(reverse("messaging:edit", args=[thank_you.pk]))
+    response = owner_client.get(
+        reverse("messaging:queue_edit", args=[thank_you.pk]), {"next": page(application)}
+    )
     assert response.status_code == 302
     assert response["Location"] == page(application)
 
@@ -407,10 +432,51 @@ def test_pause_and_resume(owner_client, application):
 def test_a_safe_next_address_is_followed_and_an_outside_one_ignored(
     owner_client, application, thank_you
 ):
-    url = reverse("messaging:skip", args=[thank_you.pk])
+    url = reverse("messaging:queue_skip", args=[thank_you.pk])
     response = owner_client.post(url, {"next": "https://evil.example/"})
-    assert response["Location"] == page(application)
+    assert response["Location"] == reverse("messaging:queue")
 
     other = messages(application, Stage.THANK_YOU)[-1]
-    response = owner_client.post(reverse("messaging:skip", args=[other.pk]), {"next": "/?show=all"})
+    response = owner_client.post(
+        reverse("messaging:queue_skip", args=[other.pk]), {"next": "/?show=all"}
+    )
     assert response["Location"] == "/?show=all"
+    response = owner_client.post(
+        reverse("messaging:application_pause", args=[application.pk]),
+        {"next": "https://evil.example/"},
+    )
+    assert response["Location"] == page(application)
+
+
+def test_the_panels_forms_lead_back_to_the_application_page(owner_client, application, thank_you):
+    html = owner_client.get(application.get_absolute_url()).content.decode()
+
+    assert f'name="next" value="{page(application)}"' in html
+    edit = reverse("messaging:queue_edit", args=[thank_you.pk])
+    assert (
+        f'href="{edit}?next={application.get_absolute_url().replace("/", "%2F")}%23messages"'
+        in html
+    )
+
+
+def test_the_panel_runs_a_fixed_number_of_queries_however_many_messages(
+    owner_client, application, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(application.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    few = queries()
+    template = messages(application, Stage.THANK_YOU)[0]
+    for n in range(12):
+        template.pk = None
+        template.stage = Stage.NO_NEWS_REPLY
+        template.status = [Status.DRAFT, Status.APPROVED, Status.SENT, Status.CANCELLED][n % 4]
+        template.approved_at = NOW if template.status != Status.DRAFT else None
+        template.save()
+
+    assert queries() == few

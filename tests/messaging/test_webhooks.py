@@ -254,13 +254,98 @@ def test_an_inbound_email_without_an_id_is_kept_once_by_its_message_id_header(po
     assert Reply.objects.count() == 1
 
 
+# What the receiving server writes after checking the sender (RFC 8601).
+AUTHENTICATED = [
+    {
+        "Name": "Authentication-Results",
+        "Value": "mx.postmarkapp.com; spf=pass (sender IP is 192.0.2.7) "
+        "smtp.mailfrom=dana@acme.example; dkim=pass header.d=acme.example",
+    }
+]
+
+
 @time_machine.travel(NOW)
 def test_a_reply_outside_the_thread_is_matched_by_the_senders_address(post, sent):
-    post("inbound", inbound(subject="Next steps", text="Could you do a call on Friday?"))
+    post(
+        "inbound",
+        inbound(subject="Next steps", text="Could you do a call on Friday?", headers=AUTHENTICATED),
+    )
 
     reply = Reply.objects.get()
     assert reply.application == sent.application
     assert reply.kind == "reply"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mx.postmarkapp.com; dkim=pass header.d=acme.example",
+        "mx.postmarkapp.com; spf=pass smtp.mailfrom=bounces@mail.acme.example; dkim=none",
+        'mx.postmarkapp.com; dkim=pass header.i="@acme.example" header.s=s1',
+    ],
+)
+def test_spf_or_dkim_alone_vouches_for_the_senders_domain(value):
+    from anymail.inbound import AnymailInboundMessage
+
+    message = AnymailInboundMessage.construct(
+        from_email="dana@acme.example", headers=[("Authentication-Results", value)]
+    )
+
+    assert webhooks.sender_authenticated(message, "dana@acme.example")
+    assert not webhooks.sender_authenticated(message, "dana@acme-corp.example")
+
+
+@time_machine.travel(NOW)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        # Passed, but for another domain: the forger's own.
+        [
+            {
+                "Name": "Authentication-Results",
+                "Value": "mx.postmarkapp.com; spf=pass smtp.mailfrom=x@forger.example; "
+                "dkim=pass header.d=forger.example",
+            }
+        ],
+        # Failed for the sender's domain.
+        [
+            {
+                "Name": "Authentication-Results",
+                "Value": "mx.postmarkapp.com; spf=fail smtp.mailfrom=dana@acme.example; "
+                "dkim=fail header.d=acme.example",
+            }
+        ],
+        # A pass written lower down, under the receiving server's verdict, is the sender's own.
+        [
+            {"Name": "Authentication-Results", "Value": "mx.postmarkapp.com; spf=softfail"},
+            {
+                "Name": "Authentication-Results",
+                "Value": "evil.example; dkim=pass header.d=acme.example",
+            },
+        ],
+    ],
+)
+def test_an_unverified_email_matched_only_by_its_sender_is_left_for_the_user_to_confirm(
+    post, sent, headers
+):
+    post("inbound", inbound(subject="Next steps", text="We went another way.", headers=headers))
+
+    assert EmailEvent.objects.get().processed_at is not None
+    assert not Reply.objects.exists()
+    application = Application.objects.get(pk=sent.application_id)
+    assert application.stage == sent.application.stage
+    note = TimelineEvent.objects.get(application=application, kind=TimelineEvent.Kind.NOTE)
+    assert "dana@acme.example" in note.summary
+    assert "They replied" in note.detail
+
+
+@time_machine.travel(NOW)
+def test_an_unverified_reply_in_our_own_thread_still_counts(post, sent):
+    post("inbound", inbound(headers=in_reply_to(sent.message_id)))
+
+    assert Reply.objects.get().application == sent.application
+    assert not TimelineEvent.objects.filter(kind=TimelineEvent.Kind.NOTE).exists()
 
 
 @time_machine.travel(NOW)
@@ -345,3 +430,55 @@ def test_it_reads_every_message_id_of_a_thread_header():
     assert webhooks.message_ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
     assert webhooks.message_ids_in("bare@id.example") == ["<bare@id.example>"]
     assert webhooks.message_ids_in("") == []
+
+
+# --- events whose processing was lost -------------------------------------------------------
+
+
+def test_the_sweep_re_enqueues_events_left_unprocessed_for_ten_minutes(sent):
+    old = EmailEvent.objects.create(
+        event_id="postmark:lost", event_type="delivered", payload=delivery(sent)
+    )
+    fresh = EmailEvent.objects.create(event_id="postmark:fresh", event_type="delivered")
+    done = EmailEvent.objects.create(
+        event_id="postmark:done", event_type="delivered", processed_at=NOW
+    )
+    ancient = EmailEvent.objects.create(event_id="postmark:ancient", event_type="delivered")
+    EmailEvent.objects.filter(pk__in=[old.pk, done.pk]).update(
+        received_at=NOW - dt.timedelta(minutes=11)
+    )
+    EmailEvent.objects.filter(pk=fresh.pk).update(received_at=NOW - dt.timedelta(minutes=5))
+    EmailEvent.objects.filter(pk=ancient.pk).update(received_at=NOW - dt.timedelta(days=30))
+    enqueued: list[int] = []
+
+    assert webhooks.email_events_requeue(now=NOW, enqueue=enqueued.append) == 1
+    assert enqueued == [old.pk]
+
+
+def test_the_beat_task_processes_a_lost_delivery_report(sent, django_capture_on_commit_callbacks):
+    from messaging.tasks import requeue_email_events
+
+    event = EmailEvent.objects.create(
+        event_id="postmark:lost",
+        event_type="delivered",
+        esp_message_id=sent.esp_message_id,
+        recipient=sent.to_email,
+        payload={"timestamp": "", "metadata": {"message_id": str(sent.pk)}},
+    )
+    EmailEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - dt.timedelta(minutes=15)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_email_events.apply().get() == 1
+
+    event.refresh_from_db()
+    sent.refresh_from_db()
+    assert event.processed_at is not None
+    assert sent.delivery_status == "delivered"
+
+
+def test_the_sweep_runs_on_the_beat_every_ten_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-email-events"]
+    assert entry["task"] == "messaging.tasks.requeue_email_events"
+    assert entry["schedule"] == 600

@@ -82,7 +82,7 @@ def test_several_workers_and_beat_send_each_message_exactly_once(user, tmp_path)
         send_window_start=dt.time(0, 0), send_window_end=dt.time(23, 59, 59, 999999)
     )
     for number in range(MESSAGES):
-        make_message(application, contact=contact, subject=f"Note {number}", message_id="")
+        make_message(application, contact=contact, subject=f"Note {number}")
 
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "tests.settings",
