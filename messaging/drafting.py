@@ -228,6 +228,7 @@ def _detail_for(
     candidates = ([own] if own else []) + (
         [] if own and own_only else [p for p in people if p is not own]
     )
+    fallback = {"detail": "", "question": "", "detail_with": ""}
     for participant in candidates:
         detail, question = _one_detail(participant.discussed), _one_detail(participant.questions)
         if detail or question:
@@ -235,8 +236,13 @@ def _detail_for(
             # Someone else's question reads oddly as "your question": keep only discussions.
             if detail_with and not detail:
                 continue
-            return {"detail": detail, "question": question, "detail_with": detail_with}
-    return {"detail": "", "question": "", "detail_with": ""}
+            found = {"detail": detail, "question": question, "detail_with": detail_with}
+            if detail or own_only:
+                return found
+            # Only a question of the recipient's own: the check-in templates speak of a
+            # discussion, so prefer a colleague's, named, and keep this one as the fallback.
+            fallback = fallback if fallback["question"] else found
+    return fallback
 
 
 def _context(

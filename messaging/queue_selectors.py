@@ -111,6 +111,7 @@ def draft_facts_many(
 
     names_by_app: dict[int, set[str]] = defaultdict(set)
     details_by_person: dict[tuple[int, int], tuple[str, ...]] = {}
+    details_by_interview: dict[int, tuple[str, ...]] = defaultdict(tuple)
     participants = InterviewParticipant.objects.filter(
         interview__application_id__in=app_ids
     ).values_list(
@@ -127,6 +128,7 @@ def draft_facts_many(
         details_by_person[(interview_id, contact_id)] = tuple(
             d for d in (discussed, questions, promised) if d
         )
+        details_by_interview[interview_id] += details_by_person[(interview_id, contact_id)]
 
     bounced = frozenset(BouncedAddress.objects.filter(user=user).values_list("email", flat=True))
 
@@ -181,9 +183,7 @@ def draft_facts_many(
             subject=message.subject,
             body=message.body_text,
             known_names=tuple(sorted(n for n in names if n)),
-            details=details_by_person.get((message.interview_id, message.contact_id), ())
-            if message.interview_id and message.contact_id
-            else (),
+            details=_details(message, details_by_person, details_by_interview),
             bounced_addresses=bounced,
             sibling_bodies=siblings,
             previous_sends=tuple(
@@ -399,3 +399,17 @@ def failed_page(*, user: User, page_number: object = 1) -> Page:
         "-updated_at", "-pk"
     )
     return Paginator(messages, TAB_PAGE_SIZE).get_page(page_number)
+
+
+def _details(
+    message: Message,
+    by_person: dict[tuple[int, int], tuple[str, ...]],
+    by_interview: dict[int, tuple[str, ...]],
+) -> tuple[str, ...]:
+    """What the too-generic check looks for: a thank-you speaks of the recipient's own
+    conversation; a check-in may name a colleague's (drafting does), so any of the round's."""
+    if not message.interview_id:
+        return ()
+    if message.stage == Message.Stage.THANK_YOU:
+        return by_person.get((message.interview_id, message.contact_id or 0), ())
+    return by_interview.get(message.interview_id, ())
