@@ -524,7 +524,6 @@ def test_sending_now_a_check_in_approved_for_later_is_checked_again_for_now(send
     assert (check_in.status, check_in.due_at) == ("approved", planned)  # nothing moved
 
 
-
 def test_a_recruiters_check_in_names_a_colleagues_discussion_when_they_only_asked(sender):
     _, interview, people = make_panel(sender)
     add_participant(interview, people["recruiter"], questions="how I handle on-call")
