@@ -528,12 +528,15 @@ def plan(facts: CadenceFacts) -> Plan:
         # After "no news yet": the later of the silence rule and the usual gap.
         next_due = max(next_due, after_no_news or next_due)
     else:
-        next_due = after_no_news or check_in_due(
+        next_due = check_in_due(
             last_interview_end=round_start,
             decision_date=facts.decision_date,
             calendar=calendar,
             settings=settings,
         )
+        # "No news yet" asks for at least 7 more business days of silence; it never
+        # brings the check-in forward past their own decision date (spec §4, §7).
+        next_due = max(next_due, after_no_news or next_due)
         thank_you_at = _thank_you_at(facts, round_start)
         if thank_you_at is not None:
             # A late-logged interview: its thank-you goes now, so the first check-in must not

@@ -395,6 +395,19 @@ def test_a_check_in_sent_after_a_no_news_reply_starts_the_usual_gap_again():
     assert result.second_check_in == utc(2026, 10, 7, 12)  # Wed 7 Oct 08:00 EDT
 
 
+
+def test_a_no_news_reply_never_brings_the_check_in_before_their_decision_date():
+    result = plan(
+        facts(
+            now=ny(2026, 9, 17, 12, 0),
+            decision_date=dt.date(2026, 10, 16),  # Friday
+            sent=(THANK_YOU,),
+            replies=(Reply(ny(2026, 9, 17, 11, 0), "no_news"),),  # alone: Mon 28 Sep
+        )
+    )
+    assert result.check_in == utc(2026, 10, 20, 12)  # Tue 20 Oct 08:00 EDT, 2 after the date
+
+
 # -- plan(): stops ---------------------------------------------------------------------------
 
 
