@@ -216,6 +216,11 @@ EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 20, minimum=1)
 # Anymail needs a number here (ANYMAIL_* variables arrive as text); well under the task
 # time limits so a hung ESP call ends as a retryable timeout.
 ANYMAIL["REQUESTS_TIMEOUT"] = env.integer("ANYMAIL_REQUESTS_TIMEOUT", EMAIL_TIMEOUT, minimum=1)
+# The authserv-id our ESP's inbound server writes into Authentication-Results (e.g.
+# "mx.postmarkapp.com"). A reply outside our threads, matched only by its From address,
+# acts only when a header with this id says SPF or DKIM passed for that address; empty:
+# such emails are never acted on, only noted on the timeline (messaging.webhooks).
+FOLLOWUP_INBOUND_AUTHSERV_ID = env.string("FOLLOWUP_INBOUND_AUTHSERV_ID", "")
 # Send with the user's own address as From. Only when the ESP has verified the users'
 # domains; by default mail comes from DEFAULT_FROM_EMAIL's address under the user's
 # name, with Reply-To set to the user (messaging.dispatch.build_email).

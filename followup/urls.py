@@ -1,3 +1,6 @@
+from __future__ import annotations
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,7 +9,10 @@ urlpatterns = [
     path("accounts/", include("followup.accounts.urls")),
     path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
-    # ESP webhooks (delivery, bounce, inbound), e.g. anymail/postmark/tracking/, guarded by
-    # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.webhooks.
-    path("anymail/", include("anymail.urls")),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # ESP webhooks (delivery, bounce, inbound), e.g. anymail/postmark/tracking/, guarded by
+    # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.webhooks. Without a
+    # secret anyone could post fake bounces or replies, so there are no such URLs at all.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

@@ -552,6 +552,8 @@ class ApplicationForm(forms.Form):
     notes = forms.CharField(
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # The stage shown when the form opened: a stage changed meanwhile is not undone.
+    stage_seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -564,6 +566,7 @@ class ApplicationForm(forms.Form):
             "role": application.role,
             "job_url": application.job_url,
             "stage": application.stage,
+            "stage_seen": application.stage,
             "main_contact": application.main_contact_id,
             "notes": application.notes,
         }
@@ -572,6 +575,7 @@ class ApplicationForm(forms.Form):
         """The keyword arguments application_update takes, from valid data."""
         data = dict(self.cleaned_data)
         data["company_name"] = data.pop("company")
+        data["stage_seen"] = data.get("stage_seen") or None
         return data
 
 

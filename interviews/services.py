@@ -111,34 +111,26 @@ def _after_interview_deleted(application: Application) -> None:
 def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
     """Re-plan what is pending to this person, so drafts use their new name, tone and address.
 
-    1. every interview they were in, and the current round of each application they are the
-       main contact of, is re-planned: drafts not edited by hand are re-rendered;
+    1. each application they are the main contact of, and each interview they were in that is
+       its application's current round or still has a pending thank-you, is re-planned
+       (messaging.drafting.replan_for): drafts not edited by hand are re-rendered;
     2. a pending message to them that re-planning does not write (a close-out, a reply to
        their news) takes the new name and address; its approval, if any, is needed again;
     3. a message the user edited by hand keeps its text and address: the timeline says it
        still goes to the old address.
     """
     # Imported here: messaging builds on interviews, not the other way round.
-    from messaging.drafting import plan_interview, replan_application
+    from messaging.drafting import replan_for
     from messaging.models import Message
-    from messaging.selectors import current_round
     from messaging.status import message_label
 
-    # An ended application plans nothing more: its close-outs are handled in step 2.
-    interviews = {
-        p.interview
-        for p in contact.participations.select_related("interview__application")
-        if not p.interview.application.has_ended
-    }
-    as_main = [a for a in Application.objects.filter(main_contact=contact) if not a.has_ended]
-    for application in as_main:
-        current = current_round(application=application)
-        if current is not None:
-            interviews.add(current)
-    for interview in sorted(interviews, key=lambda i: i.pk):
-        plan_interview(interview=interview)
-    for application in as_main:
-        replan_application(application=application, reason="The main contact's details changed.")
+    # An ended application plans nothing more (replan_for skips it): its close-outs are
+    # handled in step 2.
+    replan_for(
+        applications=Application.objects.filter(main_contact=contact),
+        interviews=[p.interview for p in contact.participations.select_related("interview")],
+        reason=f"{contact.name}'s details changed.",
+    )
     pending = Message.objects.select_for_update(of=("self",)).filter(
         contact=contact, status__in=Message.PENDING_STATUSES
     )
@@ -191,45 +183,17 @@ def _before_contact_deleted(contact: Contact) -> tuple[list[Interview], list[App
         list(pending.select_related("application", "interview")),
         reason=f"{contact.name} was deleted from your contacts.",
     )
-    interviews = sorted(
-        {
-            p.interview
-            for p in contact.participations.select_related("interview__application")
-            if not p.interview.application.has_ended
-        },
-        key=lambda i: i.pk,
-    )
-    applications = [a for a in Application.objects.filter(main_contact=contact) if not a.has_ended]
-    return interviews, applications
+    interviews = [p.interview for p in contact.participations.select_related("interview")]
+    return interviews, list(Application.objects.filter(main_contact=contact))
 
 
-def _after_contact_deleted(interviews: list[Interview], applications: list[Application]) -> None:
+def _after_contact_deleted(
+    interviews: list[Interview], applications: list[Application], *, name: str
+) -> None:
     """Re-plan without them: other thank-yous stop naming them, check-ins go to someone else."""
-    from messaging.drafting import plan_interview, replan_application
+    from messaging.drafting import replan_for
 
-    for interview in interviews:
-        plan_interview(interview=interview)
-    for application in applications:
-        replan_application(application=application, reason="The main contact was deleted.")
-
-
-def _reopen_for_new_round(application: Application) -> None:
-    """An ended application gets a new round: it is open again and its close-outs are dropped."""
-    from messaging.models import Message
-    from messaging.status import messages_cancel
-
-    why = "Reopened: a new round was logged."
-    messages_cancel(
-        list(
-            Message.objects.select_for_update(of=("self",)).filter(
-                application=application,
-                status__in=Message.PENDING_STATUSES,
-                stage__in=Message.CLOSE_OUT_STAGES,
-            )
-        ),
-        reason=f"{why} A close-out no longer fits.",
-    )
-    _set_stage(application=application, stage=Application.Stage.INTERVIEWING, reason=why)
+    replan_for(applications=applications, interviews=interviews, reason=f"{name} was deleted.")
 
 
 def _check_interview_details(details: InterviewDetails) -> None:
@@ -373,10 +337,25 @@ def _choose_main_contact(
 
 
 def _set_stage(*, application: Application, stage: str, reason: str = "") -> bool:
-    """Move the application to `stage`, with its timeline event; False if it was there already."""
+    """Move the application to `stage`, with its timeline event; False if it was there already.
+
+    Back from an ended stage to an open one is a reopen (messaging.services.application_reopen).
+    """
     previous = application.stage
     if stage == previous:
         return False
+    if previous in Application.ENDED_STAGES and stage not in Application.ENDED_STAGES:
+        # Imported here: messaging builds on interviews, not the other way round.
+        from messaging.services import application_reopen
+
+        reopened = application_reopen(
+            application=application,
+            user=application.user,
+            reason=reason or "Reopened by you.",
+            stage=stage,
+        )
+        application.stage, application.closed_at = reopened.stage, reopened.closed_at
+        return True
     application.stage = stage
     if stage in Application.ENDED_STAGES:
         application.closed_at = application.closed_at or timezone.now()
@@ -447,7 +426,12 @@ def interview_log(
             application = Application.objects.select_for_update().get(pk=application.pk)
             company = application.company
             if application.has_ended:
-                _reopen_for_new_round(application)
+                from messaging.services import application_reopen
+
+                # Its close-outs no longer fit: the reopen service cancels them.
+                application = application_reopen(
+                    application=application, user=user, reason="Reopened: a new round was logged."
+                )
         else:
             company = company_get_or_create(user=user, name=company_name)
             application = selectors.open_application(user=user, company=company, role=role)
@@ -590,11 +574,15 @@ def application_update(
     stage: str,
     notes: str = "",
     main_contact: Contact | None = None,
+    stage_seen: str | None = None,
 ) -> Application:
     """Save the application's own fields; a new stage goes on the timeline.
 
     An outcome stage (offer, accepted, rejected, withdrawn) goes through the outcome action,
-    which cancels and drafts what that outcome calls for.
+    which cancels and drafts what that outcome calls for. `stage_seen` is the stage the form
+    showed: the stage changes only if the user changed it, and is refused if it changed
+    meanwhile (a reply or an action in another tab), so a stale form never undoes that.
+    Without it, the posted stage is applied as is. Returns the application as saved.
     """
     if application.user_id != user.pk:
         raise ValidationError("That application is not one of yours.")
@@ -606,13 +594,27 @@ def application_update(
     if not role:
         raise ValidationError({"role": "Enter the role."})
     with transaction.atomic():
+        # Re-read under lock: the stage, pause and dates may have changed since the form opened.
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if stage_seen is not None and stage == stage_seen:
+            stage = application.stage  # the user left the stage alone: keep it as it is now
+        elif stage_seen is not None and application.stage not in (stage_seen, stage):
+            raise ValidationError(
+                {
+                    "stage": f"This application changed to {application.get_stage_display()} "
+                    "meanwhile. Reload the page to see it, then choose the stage again."
+                }
+            )
         application.company = company_get_or_create(user=user, name=company_name)
         application.role = role
         application.job_url = job_url
         application.notes = notes
         application.main_contact = main_contact
         application.full_clean(exclude=["user", "company", "main_contact"])
-        application.save()
+        # Only the form's own fields: anything else on the row is someone else's to change.
+        application.save(
+            update_fields=["company", "role", "job_url", "notes", "main_contact", "updated_at"]
+        )
         if stage != application.stage and stage in OUTCOME_FOR_STAGE:
             _record_outcome(application=application, user=user, stage=stage)
         else:
@@ -651,5 +653,6 @@ def contact_delete(*, contact: Contact, user: User) -> None:
         raise ValidationError("That contact is not one of yours.")
     with transaction.atomic():
         interviews, applications = _before_contact_deleted(contact)
+        name = contact.name
         contact.delete()
-        _after_contact_deleted(interviews, applications)
+        _after_contact_deleted(interviews, applications, name=name)

@@ -37,7 +37,7 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -47,7 +47,7 @@ from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence, selectors, services
 from messaging.models import BouncedAddress, Message, Reply
-from messaging.status import local_time, message_label
+from messaging.status import close_out_unfit, local_time, message_label
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ SENT_RECORD_TRIES = 4
 
 def is_interrupted(message: Message) -> bool:
     """A failed message that may have reached the recipient (we never heard the ESP's answer)."""
-    return message.status == Status.FAILED and message.status_reason == INTERRUPTED_REASON
+    return message.status == Status.FAILED and message.outcome_unknown
 
 
 class TransientSendError(Exception):
@@ -126,31 +126,28 @@ def message_claim(*, message_id: int, now: dt.datetime) -> bool:
 
 
 def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
-    """Claim up to `limit` due messages and return their ids."""
+    """Claim up to `limit` due messages inside their sender's send window; return their ids."""
+    ids = messages_in_window(message_ids=due_message_ids(now=now, limit=limit), now=now)
     if connection.vendor != "postgresql":
-        return [
-            pk
-            for pk in due_message_ids(now=now, limit=limit)
-            if message_claim(message_id=pk, now=now)
-        ]
+        return [pk for pk in ids if message_claim(message_id=pk, now=now)]
     # PostgreSQL: one short transaction; rows another dispatcher has locked are skipped
     # instead of waited for, so concurrent beats split the batch rather than queue.
     with transaction.atomic():
-        ids = list(
+        locked = list(
             Message.objects.select_for_update(skip_locked=True)
-            .filter(_due(), due_at__lte=now)
+            .filter(_due(), pk__in=ids, due_at__lte=now)
             .order_by("due_at", "pk")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)
         )
         # The rows are locked by us, so the status filter is a belt to the braces.
-        Message.objects.filter(_due(), pk__in=ids).update(
+        Message.objects.filter(_due(), pk__in=locked).update(
             status=Status.SENDING,
             claimed_at=now,
             send_started_at=None,
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-    return ids
+    return locked
 
 
 def dispatch_due(
@@ -159,55 +156,73 @@ def dispatch_due(
     """The beat's work: settle stale claims, claim what is due, hand each to `enqueue`."""
     recover_stale_claims(now=now, older_than=claim_timeout)
     claimed = claim_due_messages(now=now, limit=limit)
-    ready = messages_outside_window_requeue(message_ids=claimed, now=now)
-    for pk in ready:
+    for pk in claimed:
         enqueue(pk)
-    return len(ready)
+    return len(claimed)
 
 
-def send_window_start(
-    *, message: Message, calendar: cadence.SenderCalendar, at: dt.datetime
-) -> dt.datetime:
-    """The first moment from `at` inside the sender's window (check-ins on business days)."""
-    return cadence.clamp_into_window(
-        at=at, calendar=calendar, business_day=message.stage != Stage.THANK_YOU
+def send_window_start(*, calendar: cadence.SenderCalendar, at: dt.datetime) -> dt.datetime:
+    """The first moment from `at` inside the sender's daily send window.
+
+    Time of day only, for every stage: business days are the cadence's rule when it plans
+    a due time (cadence.py); a time the user chose (a weekend, "at once") is theirs.
+    """
+    return cadence.clamp_into_window(at=at, calendar=calendar, business_day=False)
+
+
+def _wait_for_window(
+    *,
+    message: Message,
+    where: Q,
+    opens: dt.datetime,
+    calendar: cadence.SenderCalendar,
+    at: dt.datetime,
+    **fields: object,
+) -> bool:
+    """Put a message back to approved, due when the send window next opens; note it."""
+    return _record(
+        message=message,
+        where=where,
+        kind=TimelineEvent.Kind.NOTE,
+        summary=f"Waiting for your send window: {message_label(message)}",
+        detail=f"It fell due outside your send window, so it goes out "
+        f"{local_time(opens, calendar)}.",
+        at=at,
+        status=Status.APPROVED,
+        due_at=opens,
+        claimed_at=None,
+        **fields,
     )
 
 
-def messages_outside_window_requeue(*, message_ids: list[int], now: dt.datetime) -> list[int]:
-    """Of the beat's claims, those inside their sender's send window; the rest wait for it.
+def messages_in_window(*, message_ids: list[int], now: dt.datetime) -> list[int]:
+    """Of due approved messages, those inside their sender's send window; the rest wait for it.
 
     A message can fall due outside the window (a window changed after approval, a beat
-    that was down): it goes back to approved, due when the window next opens. Only the
-    beat's claims pass here; "send now" (services.message_send_now) claims directly.
+    that was down): before anything claims it, it is moved to when the window next opens.
+    Only the beat passes here; "send now" (services.message_send_now) claims directly.
     """
     calendars: dict[int, cadence.SenderCalendar] = {}
-    ready = []
+    waiting: set[int] = set()
     for message in Message.objects.filter(pk__in=message_ids).select_related(
         "application", "interview", "user"
     ):
         if message.user_id not in calendars:
             calendars[message.user_id] = selectors.cadence_inputs_for(user=message.user)[0]
         calendar = calendars[message.user_id]
-        opens = send_window_start(message=message, calendar=calendar, at=now)
+        opens = send_window_start(calendar=calendar, at=now)
         if opens <= now:
-            ready.append(message.pk)
             continue
-        _record(
+        waiting.add(message.pk)
+        # Repeats what was read: an approval withdrawn or a time changed meanwhile wins.
+        _wait_for_window(
             message=message,
-            where=Q(status=Status.SENDING, send_started_at__isnull=True),
-            kind=TimelineEvent.Kind.NOTE,
-            summary=f"Waiting for your send window: {message_label(message)}",
-            detail=f"It fell due outside your send window, so it goes out "
-            f"{local_time(opens, calendar)}.",
+            where=_due() & Q(due_at=message.due_at),
+            opens=opens,
+            calendar=calendar,
             at=now,
-            status=Status.APPROVED,
-            due_at=opens,
-            claimed_at=None,
-            attempts=F("attempts") - 1,
         )
-    # Keep the claim order (the longest waiting first).
-    waiting = set(message_ids) - set(ready)
+    # Keep the order (the longest waiting first).
     return [pk for pk in message_ids if pk not in waiting]
 
 
@@ -265,9 +280,8 @@ def _user_day(at: dt.datetime, message: Message) -> str:
 def _stopped_reason(*, message: Message, application: Application) -> str:
     """Why the application's state rules this message out ("" when it does not)."""
     if message.stage in Message.CLOSE_OUT_STAGES:
-        if application.stage == Application.Stage.ACCEPTED:
-            return "You accepted their offer, so the close-out is not needed."
-        return ""
+        # Approved while the application had ended, it may have been reopened since.
+        return close_out_unfit(stage=message.stage, application=application)
     if application.has_ended:
         return f"The application has ended ({application.get_stage_display().lower()})."
     if message.stage not in Message.CHECK_IN_STAGES:
@@ -350,7 +364,7 @@ def _never_connected(exc: BaseException) -> bool:
     """True when the request cannot have left: no connection was ever made."""
     if isinstance(exc, requests.ConnectTimeout):
         return True
-    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
+    if isinstance(exc, requests.ConnectionError):
         # requests wraps urllib3's MaxRetryError, whose reason tells a refused or
         # unresolvable connection (nothing sent) from one aborted mid-request. Anymail
         # raises its own copy "from" requests' error, so look there too.
@@ -457,11 +471,13 @@ def _record(
     return bool(changed)
 
 
-def message_send(*, message_id: int, final_attempt: bool = False) -> str:
+def message_send(*, message_id: int, final_attempt: bool = False, retrying: bool = False) -> str:
     """Re-check one claimed message, send it once through Django's email API, record it.
 
     1. Nothing to do unless the row is still "sending" and no attempt of this claim is open.
     2. Re-check (§7); on a stop, cancel or hold it with the reason on the timeline.
+       A retry (`retrying`) may run hours after the claim: outside the sender's window it
+       goes back to approved, due when the window next opens.
     3. Build the email and validate its headers; a failure here fails it with the reason.
     4. Record the attempt (send_started_at) in its own committed UPDATE;
        only one task can pass this gate, so duplicate tasks never both reach the ESP.
@@ -499,12 +515,29 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
         )
         return stop.status
 
+    if retrying:
+        calendar = selectors.cadence_inputs_for(user=message.user)[0]
+        opens = send_window_start(calendar=calendar, at=now)
+        if opens > now:
+            _wait_for_window(
+                message=message,
+                where=Q(status=Status.SENDING, send_started_at__isnull=True),
+                opens=opens,
+                calendar=calendar,
+                at=now,
+                status_reason="",
+            )
+            return Status.APPROVED
+
     try:
         # Built and its headers validated before the gate: a message that cannot even be
         # put together never reached the ESP, so it fails plainly, never "interrupted".
         mail = build_email(message=message)
         mail.message()
-    except Exception as exc:
+    except (ValueError, TypeError, UnicodeError) as exc:
+        # Only what bad content raises (a header that does not parse, text that does not
+        # encode). A database error or the task's time limit escapes: the gate is not open
+        # yet, so recover_stale_claims puts the message back to approved.
         reason = f"The email could not be built: {exc}"[:500]
         logger.warning("Message %s could not be built: %s", message.pk, exc)
         _record(
@@ -542,6 +575,7 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
                 at=timezone.now(),
                 status=Status.FAILED,
                 status_reason=INTERRUPTED_REASON,
+                outcome_unknown=True,
             )
             if not isinstance(exc, AnymailError | OSError | smtplib.SMTPException):
                 raise  # a bug, not the network: let it show in the worker's log
@@ -583,7 +617,7 @@ def message_send(*, message_id: int, final_attempt: bool = False) -> str:
 
 
 def _record_sent(*, message: Message, sent_at: dt.datetime, esp_id: str) -> bool:
-    """Record an accepted send, retrying a deadlock victim: the mail has gone already."""
+    """Record an accepted send, retrying a deadlock or a dropped connection: the mail has gone."""
     for attempt in range(1, SENT_RECORD_TRIES + 1):
         try:
             return _record(
@@ -598,14 +632,21 @@ def _record_sent(*, message: Message, sent_at: dt.datetime, esp_id: str) -> bool
                 sent_at=sent_at,
                 esp_message_id=esp_id[:300],
                 status_reason="",
+                outcome_unknown=False,
             )
-        except OperationalError:
+        except (OperationalError, InterfaceError):
             if attempt == SENT_RECORD_TRIES:
                 # Left "sending" with the attempt open: recover_stale_claims reports it
                 # as interrupted and a delivery webhook can still mark it sent.
                 logger.exception("Message %s was sent but could not be recorded", message.pk)
                 raise
             logger.warning("Recording message %s as sent failed; trying again", message.pk)
+            if not connection.in_atomic_block:
+                # The next try needs a working connection: one that errored is checked
+                # and closed if it no longer answers (a failover, a killed session), so
+                # the next query opens a fresh one; a deadlock victim's is kept. (Inside
+                # a caller's transaction nothing can be closed or retried usefully.)
+                connection.close_if_unusable_or_obsolete()
             time.sleep(0.05 * attempt)
     return False
 
@@ -645,6 +686,7 @@ def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
                 at=now,
                 status=Status.FAILED,
                 status_reason=INTERRUPTED_REASON,
+                outcome_unknown=True,
             )
         else:
             done = bool(

@@ -29,21 +29,14 @@ from messaging import cadence
 from messaging.models import Message
 from messaging.selectors import cadence_facts_for, cadence_inputs_for, current_round
 from messaging.status import (
+    APPROVAL_COVERS,
     local_time,
     message_label,
     message_release,
+    message_rewrite,
     messages_cancel,
     messages_hold,
 )
-
-__all__ = [
-    "cadence_inputs_for",
-    "draft_message",
-    "phrasing_count",
-    "plan_interview",
-    "render_stage",
-    "replan_application",
-]
 
 Stage = Message.Stage
 Status = Message.Status
@@ -452,13 +445,28 @@ def _threading(
 
 
 def _for_update(messages: QuerySet[Message] | Manager[Message]) -> QuerySet[Message]:
-    """Messages locked until the transaction ends.
+    """The pending ones among these messages, locked until the transaction ends.
 
     The dispatcher claims with a conditional UPDATE (approved -> sending); holding the row lock
     from our read to our write means it either claims before we read (we then leave a
     "sending" message alone) or after we commit (and sees our status), never in between.
+    Only pending rows are locked: a "sending" or "sent" one is the dispatcher's, which records
+    its outcome on the Message row before the Application row (timeline_record), while we hold
+    the Application first; waiting for its row here would be a deadlock.
     """
-    return messages.select_for_update(of=("self",))
+    return messages.filter(status__in=PENDING).select_for_update(of=("self",))
+
+
+def _read_locking_pending(messages: QuerySet[Message]) -> list[Message]:
+    """These messages in order: the pending ones locked (_for_update), the rest read as they are.
+
+    A row claimed between the read and the lock comes back re-read, unlocked, as it now is.
+    """
+    rows = list(messages)
+    locked = {m.pk: m for m in _for_update(messages.filter(pk__in=[m.pk for m in rows]))}
+    moved = [m.pk for m in rows if m.status in PENDING and m.pk not in locked]
+    fresh = {m.pk: m for m in messages.filter(pk__in=moved)} if moved else {}
+    return [locked.get(m.pk) or fresh.get(m.pk) or m for m in rows]
 
 
 @dataclass
@@ -582,7 +590,8 @@ def _refresh(
 
     1. Render with the current facts, keeping its phrasing (so a re-plan changes only what
        the facts changed).
-    2. Text or recipient changed on an approved message: back to draft, approval cleared.
+    2. Text or recipient changed on an approved message: its approval goes
+       (status.message_rewrite).
     3. Save and say on the timeline what changed and why; nothing changed, nothing written.
     """
     phrasing = message.phrasing
@@ -600,27 +609,16 @@ def _refresh(
         people=people,
     )
     fields.update(contact_id=want.contact.pk if want.contact else None, phrasing=phrasing)
-    content_changed = any(
-        getattr(message, name) != fields[name]
-        for name in ("to_email", "subject", "body_text", "body_html")
-    )
+    content_changed = any(getattr(message, name) != fields[name] for name in APPROVAL_COVERS)
     other_changed = any(getattr(message, name) != value for name, value in fields.items())
     new_late = message.late if late is None else late
     retimed = new_due != message.due_at
     if not (other_changed or retimed or new_late != message.late):
         return
-    for name, value in fields.items():
-        setattr(message, name, value)
-    message.due_at, message.late = new_due, new_late
-    # Approval covers the text and the recipient: a change needs a fresh one. A held message
-    # stays held, but loses the approval it would have gone back to.
-    unapproved = content_changed and message.approved_at is not None
-    if unapproved:
-        message.approved_at = None
-        if message.status == Status.APPROVED:
-            message.status = Status.DRAFT
-    message.save()
-    if unapproved:
+    rewrite = message_rewrite(message, changes={**fields, "due_at": new_due, "late": new_late})
+    if not rewrite.saved:
+        return  # claimed by the dispatcher meanwhile: not ours to change any more
+    if rewrite.unapproved:
         summary = f"{message_label(message)} redrafted: it needs your approval again"
     elif content_changed:
         summary = f"{message_label(message)} redrafted"
@@ -713,8 +711,8 @@ def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.
     calendar, _ = cadence_inputs_for(user=application.user)
     people = _participants(interview)
     wants = _thank_you_wants(application=application, interview=interview, people=people)
-    existing = list(
-        _for_update(Message.objects.filter(interview=interview, stage=Stage.THANK_YOU))
+    existing = _read_locking_pending(
+        Message.objects.filter(interview=interview, stage=Stage.THANK_YOU)
         .exclude(status=Status.CANCELLED)
         .select_related("contact")
     )
@@ -821,10 +819,15 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
         (Stage.CHECK_IN, plan.check_in),
         (Stage.SECOND_CHECK_IN, plan.second_check_in),
     ):
-        message = (
-            _for_update(Message.objects.filter(interview=interview, stage=stage))
-            .exclude(status=Status.CANCELLED)
-            .first()
+        message = next(
+            iter(
+                _read_locking_pending(
+                    Message.objects.filter(interview=interview, stage=stage)
+                    .exclude(status=Status.CANCELLED)
+                    .order_by("pk")
+                )
+            ),
+            None,
         )
         if due_at is None:
             if message is not None and message.status in PENDING:
@@ -946,3 +949,52 @@ def draft_message(
             calendar=calendar,
             people=people,
         )
+
+
+def replan_for(
+    *,
+    applications: Iterable[Application] = (),
+    interviews: Iterable[Interview] = (),
+    reason: str,
+    now: dt.datetime | None = None,
+) -> int:
+    """Re-plan what is pending around these applications and interviews; returns approvals lost.
+
+    1. each open application given: its check-ins, its current round, and every interview with
+       a pending thank-you not edited by hand;
+    2. each interview given: only if it is its application's current round or has such a
+       thank-you (an old round whose thank-yous are gone gets no new, late one);
+    3. one transaction per application, so a long re-plan never holds every row at once.
+    An approved message that re-rendering changed needs approval again; the number of those
+    is returned, for the page to say so.
+    """
+    now = now or timezone.now()
+    given = {application.pk for application in applications}
+    asked: dict[int, set[int]] = {pk: set() for pk in given}
+    for interview in interviews:
+        asked.setdefault(interview.application_id, set()).add(interview.pk)
+    lost = 0
+    for application_id in sorted(asked):
+        with transaction.atomic():
+            application = _lock(application_id)
+            if application.has_ended:
+                continue  # an ended application plans nothing more
+            pending = Message.objects.filter(application=application, status__in=PENDING)
+            plannable = set(
+                pending.filter(
+                    stage=Stage.THANK_YOU, edited_by_user=False, interview__isnull=False
+                ).values_list("interview_id", flat=True)
+            )
+            current = current_round(application=application)
+            if current is not None:
+                plannable.add(current.pk)
+            plan = plannable if application_id in given else plannable & asked[application_id]
+            if application_id not in given and not plan:
+                continue
+            approved = set(pending.filter(approved_at__isnull=False).values_list("pk", flat=True))
+            if application_id in given:
+                _replan(application=application, now=now, reason=reason)
+            for interview in Interview.objects.filter(pk__in=plan).order_by("pk"):
+                plan_interview(interview=interview, now=now)
+            lost += pending.filter(pk__in=approved, approved_at__isnull=True).count()
+    return lost

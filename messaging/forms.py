@@ -10,29 +10,49 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+# A due time typed a little before "now" still means "as soon as possible", not an error:
+# the same grace approval gives a due time (one constant, kept in dispatch).
+from messaging.dispatch import PAST_DUE_GRACE
 from messaging.models import Message
 
-# A due time typed a little before "now" still means "as soon as possible", not an error.
-PAST_GRACE = dt.timedelta(minutes=5)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def wall_time_to_utc(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    """A date and time typed on the user's wall clock, as a UTC instant; one for every form.
+    """A naive date and time read on the user's wall clock, as a UTC instant; one for every form.
 
-    The field parses it in the request's current zone (the user's, by the middleware, but
-    never rely on it): only its wall-clock reading counts. A time the clocks skip (the
-    spring-forward gap) is refused with a field error rather than moved silently; in the
-    autumn's repeated hour the first one is meant.
+    A time the clocks skip (the spring-forward gap, e.g. 02:30 in Berlin on 31 March 2030) is
+    refused with a field error rather than moved silently. A time the clocks show twice (the
+    autumn's repeated hour, e.g. 02:30 in Berlin on 27 October 2030) means the first one,
+    before the clocks go back: the earlier of the two, so a message is never later than meant.
     """
-    local = timezone.make_naive(value, timezone.get_current_timezone()) if value.tzinfo else value
-    aware = local.replace(tzinfo=zone)
-    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local:
+    if value.tzinfo is not None:
+        raise ValueError("wall_time_to_utc takes a naive wall-clock time (WallDateTimeField).")
+    aware = value.replace(tzinfo=zone, fold=0)  # fold=0: the first of a repeated time
+    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise ValidationError(
             "That time does not exist in your time zone (the clocks change then).",
             code="no_such_time",
         )
     return aware.astimezone(dt.UTC)
+
+
+class WallDateTimeField(forms.DateTimeField):
+    """A date and time as typed, NAIVE: read in no zone, for wall_time_to_utc to place.
+
+    Django's DateTimeField reads it in the active zone and refuses a skipped or repeated time
+    with a vague message; the form converts in the user's own zone instead.
+    """
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)  # its wall-clock reading
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        # BaseTemporalField tries each input format and never applies a zone.
+        return forms.fields.BaseTemporalField.to_python(self, value)
 
 
 def _local_today(time_zone: str) -> dt.date:
@@ -48,7 +68,7 @@ class MessageEditForm(forms.Form):
     body_text = forms.CharField(
         label="Text", widget=forms.Textarea(attrs={"rows": 14}), strip=False
     )
-    due_at = forms.DateTimeField(
+    due_at = WallDateTimeField(
         label="Send at",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
@@ -85,7 +105,7 @@ class MessageEditForm(forms.Form):
 
     def clean_due_at(self) -> dt.datetime:
         due_at = wall_time_to_utc(self.cleaned_data["due_at"], self.zone)
-        if due_at < timezone.now() - PAST_GRACE:
+        if due_at < timezone.now() - PAST_DUE_GRACE:
             raise ValidationError("Pick a time from now on.", code="past")
         return due_at
 

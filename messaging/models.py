@@ -82,6 +82,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     status_reason = models.CharField(max_length=500, blank=True)
+    # A send interrupted after the ESP may have taken it (messaging.dispatch): failed, but
+    # it may have arrived. Cleared when a delivery report proves it sent or the user retries.
+    outcome_unknown = models.BooleanField(default=False)
     pestering_override_at = models.DateTimeField(null=True, blank=True)
 
     # Threading: our own Message-ID, and the thread we reply in.

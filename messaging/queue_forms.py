@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging import cadence
-from messaging.forms import DATETIME_LOCAL, PAST_GRACE, MessageEditForm, wall_time_to_utc
+from messaging.dispatch import PAST_DUE_GRACE
+from messaging.forms import (
+    DATETIME_LOCAL,
+    MessageEditForm,
+    WallDateTimeField,
+    wall_time_to_utc,
+)
 from messaging.services import SNOOZE_PRESETS, snooze_preset_time
 
 # One POST of "approve all shown" carries at most this many ids (a page holds 100).
@@ -44,7 +50,7 @@ class RetryForm(MessageEditForm):
         super().__init__(*args, **kwargs)
         del self.fields["due_at"]
         if interrupted:
-            # The send may have arrived (dispatch.INTERRUPTED_REASON): the user checks first.
+            # The send may have arrived (Message.outcome_unknown): the user checks first.
             self.fields["confirmed_not_delivered"] = forms.BooleanField(
                 required=True,
                 label="I checked: it did not arrive",
@@ -59,7 +65,7 @@ class SnoozeForm(forms.Form):
     """Move a draft later: a preset, or a time of the user's choosing (their own clock)."""
 
     preset = forms.ChoiceField(choices=list(SNOOZE_PRESETS.items()), required=False)
-    until = forms.DateTimeField(
+    until = WallDateTimeField(
         required=False,
         label="Or pick a time",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
@@ -84,7 +90,7 @@ class SnoozeForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("until", exc)
             else:
-                if due_at < now - PAST_GRACE:
+                if due_at < now - PAST_DUE_GRACE:
                     self.add_error(
                         "until", ValidationError("Pick a time from now on.", code="past")
                     )

@@ -317,12 +317,9 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ActionRefused as exc:
         return _refused(request, message, str(exc))
-    if message.status == Status.HELD:
-        text = "Approved, but the application is on hold: it goes when that ends."
-    elif message.status == Status.SENT:
-        text = "Sent."
-    else:
-        text = "Sending now."
+    # The send task runs after this response (and re-checks it, §7): the queue shows where
+    # it ended up, so "sending" is all that is known here.
+    text = "Sending now."
     if request.htmx:
         return _done(request, message, text=text)
     messages.success(request, f"{message_label(message)}: {text}")

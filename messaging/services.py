@@ -23,9 +23,16 @@ from interviews.models import Application, Contact, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence, checks, dispatch, drafting, queue_selectors, selectors
 from messaging.models import Message, Reply
+from messaging.status import (
+    APPROVAL_COVERS,
+    close_out_unfit,
+    message_release,
+    message_rewrite,
+    messages_cancel,
+    messages_hold,
+)
 from messaging.status import local_time as _local
 from messaging.status import message_label as _label
-from messaging.status import message_release, messages_cancel, messages_hold
 from messaging.status import set_status as _set_status
 
 Kind = TimelineEvent.Kind
@@ -95,7 +102,7 @@ def _pending(application: Application, *stages: str) -> list[Message]:
 
 
 def _change_stage(application: Application, *, stage: str, why: str, at: dt.datetime) -> None:
-    """Set the application's stage (closing it when the stage ends it), on the timeline."""
+    """Set the application's stage (closing or opening it to fit), on the timeline."""
     if application.stage == stage:
         return
     old = application.get_stage_display()
@@ -103,6 +110,9 @@ def _change_stage(application: Application, *, stage: str, why: str, at: dt.date
     fields = ["stage", "updated_at"]
     if stage in Application.ENDED_STAGES and application.closed_at is None:
         application.closed_at = at
+        fields.append("closed_at")
+    elif stage not in Application.ENDED_STAGES and application.closed_at is not None:
+        application.closed_at = None
         fields.append("closed_at")
     application.save(update_fields=fields)
     timeline_record(
@@ -112,29 +122,6 @@ def _change_stage(application: Application, *, stage: str, why: str, at: dt.date
         detail=why,
         at=at,
     )
-
-
-def _draft(
-    application: Application,
-    *,
-    stage: str,
-    due_at: dt.datetime,
-    contact: Contact | None = None,
-    context: dict | None = None,
-) -> Message:
-    """Draft an event-driven message through the drafting module (it records "drafted").
-
-    The recipient defaults to the check-in recipient (main contact with an address, else the
-    first interviewer with one), the interview to the current round.
-    """
-    return drafting.draft_message(
-        application=application, stage=stage, contact=contact, due_at=due_at, context=context
-    )
-
-
-def _replan(application: Application, *, now: dt.datetime, why: str) -> None:
-    """Bring the cadence's pending check-ins in line with the new facts (drafting owns that)."""
-    drafting.replan_application(application=application, now=now, reason=why)
 
 
 # -- quality checks on real rows -----------------------------------------------------------------
@@ -159,7 +146,8 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
     1. Only a draft (or a held message not yet approved) can be approved; approving twice is
        a no-op.
     2. An ended application approves only its close-out notes (rejection reply, withdrawal,
-       stay in touch): anything else of it is stale.
+       stay in touch), and a close-out only while it fits the stage (status.close_out_unfit):
+       anything else is stale.
     3. Errors block; a pestering block passes only with override_pestering, which is recorded.
     4. approved_at is the gate the dispatcher reads: nothing without it is ever sent.
     """
@@ -183,6 +171,13 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
                 "close-out notes can still go out. Skip this message, or reopen the "
                 "application first if that was a mistake."
             )
+        unfit = close_out_unfit(stage=message.stage, application=application)
+        if unfit:
+            # The dispatcher would cancel it anyway (the same rule): say so now instead.
+            raise ActionRefused(
+                f"{unfit} Skip this message, or change the application's stage first if "
+                "that was a mistake."
+            )
         if message.due_at is None:
             raise ActionRefused("Set a send time before approving.")
         findings = message_findings(message=message)
@@ -198,9 +193,7 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             # A time already past goes out at the next moment inside the sender's window,
             # not at once at night (dispatch re-checks the window before sending too). The
             # grace leaves "due now" alone: message_send_now claims right after approving.
-            fields["due_at"] = dispatch.send_window_start(
-                message=message, calendar=calendar, at=now
-            )
+            fields["due_at"] = dispatch.send_window_start(calendar=calendar, at=now)
         to = Status.HELD if message.status == Status.HELD else Status.APPROVED
         _set_status(
             message,
@@ -286,7 +279,6 @@ def message_edit(
         )
         if not changed:
             return message
-        was_approved = message.approved_at is not None
         contact = message.contact
         fields: dict[str, object] = {
             "to_email": to_email,
@@ -295,22 +287,15 @@ def message_edit(
             "body_html": linebreaks(body_text, autoescape=True),
             "due_at": due_at,
             "edited_by_user": True,
-            "approved_at": None,
-            "pestering_override_at": None,
         }
         if contact is not None and not _same_person(contact, to_email):
             # An address for someone else: the contact's name would mislabel it.
             fields["to_name"] = "" if message.to_name == contact.name else message.to_name
-        to = Status.HELD if message.status == Status.HELD else Status.DRAFT
-        if not _set_status(
-            message,
-            to=to,
-            expect=(message.status,),
-            reason=message.status_reason if to == Status.HELD else "",
-            **fields,
-        ):
+        # The user approved the old text, recipient AND time: a new time needs approval too.
+        rewrite = message_rewrite(message, changes=fields, covers=(*APPROVAL_COVERS, "due_at"))
+        if not rewrite.saved:
             raise ActionRefused("This message changed meanwhile; reload and try again.")
-        if was_approved:
+        if rewrite.unapproved:
             summary = f"{_label(message)} edited after approval: needs approval again"
         else:
             summary = f"{_label(message)} edited"
@@ -400,7 +385,11 @@ def application_reply(
         )
         who = f" from {contact.name}" if contact else ""
         if application.stage == Application.Stage.QUIET and kind in ("reply", "no_news"):
-            _reopen(application, at=now)
+            application = application_reopen(
+                application=application,
+                user=user,
+                reason="They wrote back after all: the application is no longer quiet.",
+            )
         if application.has_ended:
             # Logged for the record only: nothing is planned for an application that ended.
             timeline_record(
@@ -421,7 +410,7 @@ def application_reply(
                 at=at,
             )
             messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
-            _replan(application, now=now, why=why)
+            drafting.replan_application(application=application, now=now, reason=why)
         elif kind == "no_news":
             floor = cadence.after_no_news_reply_due(
                 reply_at=at, calendar=calendar, settings=settings
@@ -443,13 +432,15 @@ def application_reply(
                 reason="Replaced: they wrote again with no news.",
                 at=now,
             )
-            _draft(
-                application,
+            drafting.draft_message(
+                application=application,
                 stage=Stage.NO_NEWS_REPLY,
                 contact=contact,
                 due_at=cadence.next_business_morning(after=max(at, now), calendar=calendar),
             )
-            _replan(application, now=now, why="They said there is no news yet.")
+            drafting.replan_application(
+                application=application, now=now, reason="They said there is no news yet."
+            )
             _not_before(application, first=floor, calendar=calendar, settings=settings, why=why)
         else:
             until = cadence.out_of_office_until(
@@ -470,18 +461,46 @@ def application_reply(
                 application.paused_until = until
                 application.save(update_fields=["paused_until", "updated_at"])
                 messages_hold(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
-            _replan(application, now=now, why=why)
+            drafting.replan_application(application=application, now=now, reason=why)
             _not_before(application, first=until, calendar=calendar, settings=settings, why=why)
     return reply
 
 
-def _reopen(application: Application, *, at: dt.datetime) -> None:
-    """A quiet application that hears back is live again; the stay-in-touch note is not needed."""
-    why = "They wrote back after all: the application is no longer quiet."
-    _change_stage(application, stage=Application.Stage.INTERVIEWING, why=why, at=at)
-    application.closed_at = None
-    application.save(update_fields=["closed_at", "updated_at"])
-    messages_cancel(_pending(application, Stage.STAY_IN_TOUCH), reason=why, at=at)
+def application_reopen(
+    *,
+    application: Application,
+    user: User,
+    reason: str,
+    stage: str = Application.Stage.INTERVIEWING,
+) -> Application:
+    """Open an ended application again; returns it re-read (the caller's copy is stale).
+
+    The one way back from an ended stage: the edit form's stage change, a new round logged,
+    a reply to a quiet application.
+    1. The stage becomes `stage` (interviewing unless the user chose another open one) and
+       the close date is cleared, on the timeline with `reason`.
+    2. Every pending close-out (rejection reply, withdrawal, stay in touch), approved or not,
+       is cancelled with the reason on the timeline; one already claimed is stopped by the
+       dispatcher's last check (status.close_out_unfit).
+    3. The cadence is re-planned for the live application.
+    An application that has not ended is left as it is.
+    """
+    if stage in Application.ENDED_STAGES or stage not in Application.Stage.values:
+        raise ValueError(f"Not an open stage: {stage!r}")
+    _require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = _locked_application(application)
+        if not application.has_ended:
+            return application
+        _change_stage(application, stage=stage, why=reason, at=now)
+        messages_cancel(
+            _pending(application, *Message.CLOSE_OUT_STAGES),
+            reason=f"{reason} A close-out no longer fits.",
+            at=now,
+        )
+        drafting.replan_application(application=application, now=now, reason=reason)
+    return application
 
 
 def _not_before(
@@ -573,8 +592,8 @@ def application_outcome(
                 at=now,
             )
             drafted.append(
-                _draft(
-                    application,
+                drafting.draft_message(
+                    application=application,
                     stage=Stage.REJECTION_REPLY,
                     due_at=cadence.close_out_due(logged_at=now, calendar=calendar),
                 )
@@ -592,8 +611,8 @@ def application_outcome(
                 at=now,
             )
             drafted.append(
-                _draft(
-                    application,
+                drafting.draft_message(
+                    application=application,
                     stage=Stage.WITHDRAWAL,
                     due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
                 )
@@ -616,14 +635,14 @@ def application_outcome(
                 at=now,
             )
             drafted.append(
-                _draft(
-                    application,
+                drafting.draft_message(
+                    application=application,
                     stage=Stage.OFFER_DEADLINE,
                     due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
                     context={"deadline": deadline},
                 )
             )
-        _replan(application, now=now, why=why)
+        drafting.replan_application(application=application, now=now, reason=why)
     return drafted
 
 
@@ -639,7 +658,7 @@ def _plan_stay_in_touch(
         reason="Replaced by a new stay-in-touch note.",
         at=closed_at,
     )
-    return _draft(application, stage=Stage.STAY_IN_TOUCH, due_at=due)
+    return drafting.draft_message(application=application, stage=Stage.STAY_IN_TOUCH, due_at=due)
 
 
 # -- pause and resume ----------------------------------------------------------------------------
@@ -665,7 +684,9 @@ def application_pause(*, application: Application, user: User) -> None:
             at=now,
         )
         messages_hold(_pending(application), reason=PAUSED_REASON, at=now)
-        _replan(application, now=now, why="You paused the application.")
+        drafting.replan_application(
+            application=application, now=now, reason="You paused the application."
+        )
 
 
 def application_resume(*, application: Application, user: User) -> None:
@@ -698,7 +719,7 @@ def _release(application: Application, *, now: dt.datetime, why: str) -> None:
        interview) goes back to where it was: approved if it had been approved, else a draft;
        one whose time passed meanwhile moves to the next send-window start.
     """
-    _replan(application, now=now, why=why)
+    drafting.replan_application(application=application, now=now, reason=why)
     if application.paused:
         return
     calendar, _ = _calendar(application.user)
@@ -902,8 +923,9 @@ def message_send_now(
        message_approve then refuses it on errors (the whole step rolls back).
     2. An approved message is moved to now and checked again for that time.
     3. The claim (approved -> sending) is the dispatcher's own, so the beat cannot send it
-       twice; the task is enqueued only once the transaction has committed. A paused
-       application leaves it held instead: nothing is claimed.
+       twice; the task is enqueued only once the transaction has committed. "Now" skips the
+       send window; the send task still re-checks the rest (§7), so a paused application
+       holds it there.
     """
     _require_owner(message, user)
     now = now or timezone.now()
@@ -1004,6 +1026,7 @@ def message_retry(
             approved_at=None,
             claimed_at=None,
             send_started_at=None,
+            outcome_unknown=False,
         )
         timeline_record(
             application=message.application,

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils import timezone
 
-from interviews.models import TimelineEvent
+from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence
 from messaging.models import Message
 
 Kind = TimelineEvent.Kind
+Stage = Message.Stage
 Status = Message.Status
+
+# What an approval covers: this text, to this address. A change to any of them needs a fresh
+# approval; a new due time alone does not (re-planning moves times as the facts change).
+APPROVAL_COVERS = frozenset({"to_email", "subject", "body_text", "body_html"})
 
 
 def message_label(message: Message) -> str:
@@ -35,6 +41,30 @@ def local_time(at: dt.datetime | None, calendar: cadence.SenderCalendar) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
+def close_out_unfit(*, stage: str, application: Application) -> str:
+    """Why a close-out no longer fits the application's stage; "" when it fits (or is none).
+
+    The one rule approval (services.message_approve) and the last check before sending
+    (dispatch) share: a rejection reply goes only while the stage is rejected, a withdrawal
+    only while withdrawn, a stay-in-touch note only while the application has ended (and not
+    after accepting their offer). A reopened application must not thank them for a "no".
+    """
+    now = application.get_stage_display().lower()
+    if stage == Stage.REJECTION_REPLY and application.stage != Application.Stage.REJECTED:
+        return f"The application is {now}, not rejected: the rejection reply no longer fits."
+    if stage == Stage.WITHDRAWAL and application.stage != Application.Stage.WITHDRAWN:
+        return f"The application is {now}, not withdrawn: the withdrawal note no longer fits."
+    if stage == Stage.STAY_IN_TOUCH:
+        if application.stage == Application.Stage.ACCEPTED:
+            return "You accepted their offer, so the stay-in-touch note is not needed."
+        if not application.has_ended:
+            return (
+                f"The application is {now} again: a stay-in-touch note is only for after it "
+                "has ended."
+            )
+    return ""
+
+
 def set_status(
     message: Message, *, to: str, expect: Iterable[str], reason: str = "", **fields: object
 ) -> bool:
@@ -47,6 +77,41 @@ def set_status(
         for name, value in fields.items():
             setattr(message, name, value)
     return bool(changed)
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """What message_rewrite did."""
+
+    saved: bool  # False: the message left the status it was read in (e.g. claimed): untouched
+    unapproved: bool  # its approval was taken back: it waits for the user again
+
+
+def message_rewrite(
+    message: Message, *, changes: dict[str, object], covers: Iterable[str] = APPROVAL_COVERS
+) -> Rewrite:
+    """Write `changes` to a pending message; its approval goes if something it covers changed.
+
+    The one place that takes an approval back when a message changes (drafting's re-render,
+    the user's edit, a contact's new address). A conditional UPDATE on the status it was read
+    in, so a message the dispatcher has just claimed is left alone. An approved message goes
+    back to draft; a held one stays held but loses the approval it would have gone back to.
+    """
+    unapproved = message.approved_at is not None and any(
+        getattr(message, name) != changes[name] for name in covers if name in changes
+    )
+    fields = dict(changes)
+    if unapproved:
+        fields.update(approved_at=None, pestering_override_at=None)
+        if message.status == Status.APPROVED:
+            fields["status"] = Status.DRAFT
+    saved = Message.objects.filter(pk=message.pk, status=message.status).update(
+        updated_at=timezone.now(), **fields
+    )
+    if saved:
+        for name, value in fields.items():
+            setattr(message, name, value)
+    return Rewrite(saved=bool(saved), unapproved=unapproved and bool(saved))
 
 
 def messages_cancel(

@@ -37,7 +37,11 @@ def send_message(self, message_id: int) -> str:
     """Send one claimed message; transient ESP errors retry with exponential backoff."""
     # On the last allowed try a transient error marks the message failed instead.
     final_attempt = self.max_retries is not None and self.request.retries >= self.max_retries
-    return dispatch.message_send(message_id=message_id, final_attempt=final_attempt)
+    # A retry runs after a backoff of up to FOLLOWUP_SEND_RETRY_BACKOFF_MAX: the send window
+    # it was claimed in may have closed since, so the retry checks it again.
+    return dispatch.message_send(
+        message_id=message_id, final_attempt=final_attempt, retrying=self.request.retries > 0
+    )
 
 
 @shared_task(

@@ -7,7 +7,8 @@ hand it to the process_email_event task after commit. The task does the work:
   there (dispatch.recheck), the delivery status and a timeline entry;
 - inbound -> matched to the application by our Message-ID in In-Reply-To/References
   (else by the sender's address among the user's contacts, acted on only when SPF or
-  DKIM vouches for that address: a From header is easy to forge), quoted text stripped,
+  DKIM vouches for that address in the Authentication-Results of our own receiving server,
+  FOLLOWUP_INBOUND_AUTHSERV_ID: a From header is easy to forge), quoted text stripped,
   automatic replies told apart; then messaging.services.application_reply.
 A stored event whose processing failed is not lost: the task retries database errors,
 and the beat re-enqueues what is still unprocessed after a while (email_events_requeue).
@@ -36,7 +37,6 @@ from django.utils.dateparse import parse_datetime
 from interviews.models import Application, Contact, Interview, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import selectors
-from messaging.dispatch import INTERRUPTED_REASON
 from messaging.models import BouncedAddress, EmailEvent, Message
 from messaging.status import message_label
 
@@ -279,14 +279,13 @@ def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> 
     Happens when a worker died after the ESP accepted the message but before it
     recorded so (dispatch.recover_stale_claims then marked it failed as interrupted).
     """
-    stuck = Q(status=Message.Status.SENDING) | Q(
-        status=Message.Status.FAILED, status_reason=INTERRUPTED_REASON
-    )
+    stuck = Q(status=Message.Status.SENDING) | Q(status=Message.Status.FAILED, outcome_unknown=True)
     changed = Message.objects.filter(stuck, pk=message.pk, send_started_at__isnull=False).update(
         status=Message.Status.SENT,
         sent_at=message.send_started_at,
         esp_message_id=esp_message_id or message.esp_message_id,
         status_reason="",
+        outcome_unknown=False,
     )
     if changed:
         timeline_record(
@@ -423,6 +422,7 @@ def _checked(match: InboundMatch, sender_address: str) -> InboundMatch | None:
 
 
 _AUTH_RESULT = re.compile(r"\b(dkim|spf)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_COMMENT = re.compile(r"\([^()]*\)")
 _AUTH_DOMAIN = re.compile(r"\b(?:header\.d|header\.i|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.I)
 
 
@@ -439,17 +439,32 @@ def _domain_covers(signed: str, sender_domain: str) -> bool:
     )
 
 
-def sender_authenticated(inbound_message: AnymailInboundMessage, sender_address: str) -> bool:
-    """SPF or DKIM passed for the sender's domain, per the Authentication-Results header.
+def authserv_id(header: str) -> str:
+    """The authserv-id of an Authentication-Results header: who wrote it (RFC 8601 §2.2)."""
+    # "mx.example.com 1; spf=pass ...": the id, an optional version, then the results.
+    head = _COMMENT.sub(" ", header.split(";", 1)[0]).split()
+    return head[0].lower() if head else ""
 
-    Only the topmost header counts: it is the one the receiving server (our ESP's) added;
-    any below it came with the message and could be written by anyone.
+
+def sender_authenticated(inbound_message: AnymailInboundMessage, sender_address: str) -> bool:
+    """SPF or DKIM passed for the sender's domain, per our ESP's Authentication-Results.
+
+    Anyone can write an Authentication-Results header into the mail they send: only one
+    bearing FOLLOWUP_INBOUND_AUTHSERV_ID, the id of the server that received it for us,
+    counts (RFC 8601 §5: that server removes any copy of its own id that came with the
+    mail). Without that setting nothing is trusted, so no From-only match acts.
     """
+    trusted = settings.FOLLOWUP_INBOUND_AUTHSERV_ID.strip().lower()
     sender_domain = sender_address.rpartition("@")[2].lower()
-    headers = inbound_message.get_all("Authentication-Results") or []
-    if not sender_domain or not headers:
+    headers = [
+        str(header)
+        for header in inbound_message.get_all("Authentication-Results") or []
+        if authserv_id(str(header)) == trusted
+    ]
+    if not trusted or not sender_domain or not headers:
         return False
-    for _method, result, properties in _AUTH_RESULT.findall(str(headers[0])):
+    # The topmost is the one our receiving server added last.
+    for _method, result, properties in _AUTH_RESULT.findall(headers[0]):
         if result.lower() != "pass":
             continue
         domain = _AUTH_DOMAIN.search(properties)

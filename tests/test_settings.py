@@ -26,6 +26,7 @@ names = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASES", "CACHES",
     "CELERY_BROKER_URL", "EMAIL_BACKEND", "ANYMAIL", "DEFAULT_FROM_EMAIL", "SERVER_EMAIL",
     "VAR_DIR", "CELERY_BEAT_SCHEDULE_FILENAME", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+    "FOLLOWUP_INBOUND_AUTHSERV_ID",
 ]
 dump = {name: getattr(settings, name, None) for name in names}
 dump["CELERY_BROKER_TRANSPORT_OPTIONS"] = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
@@ -240,3 +241,32 @@ def test_a_claim_timeout_shorter_than_a_send_and_its_retry_wait_refuses_to_start
         FOLLOWUP_CLAIM_TIMEOUT_SECONDS="700",
     )
     assert "FOLLOWUP_CLAIM_TIMEOUT_SECONDS (700) must be longer than" in error
+
+
+def test_no_inbound_authserv_id_is_trusted_unless_one_is_set():
+    assert load_settings(DEBUG="true")["FOLLOWUP_INBOUND_AUTHSERV_ID"] == ""
+    loaded = load_settings(DEBUG="true", FOLLOWUP_INBOUND_AUTHSERV_ID="mx.postmarkapp.com")
+    assert loaded["FOLLOWUP_INBOUND_AUTHSERV_ID"] == "mx.postmarkapp.com"
+
+
+_URLS = """
+import os
+os.environ["DJANGO_SETTINGS_MODULE"] = "followup.settings"
+import django
+django.setup()
+from django.urls import resolve, Resolver404
+try:
+    print(resolve("/anymail/postmark/tracking/").url_name)
+except Resolver404:
+    print("none")
+"""
+
+
+def test_the_webhook_urls_exist_only_with_a_webhook_secret():
+    without = _run(["-c", _URLS], DEBUG="true")
+    with_secret = _run(["-c", _URLS], DEBUG="true", ANYMAIL_WEBHOOK_SECRET="hook:s3cret")
+
+    assert without.stdout.strip().splitlines()[-1] == "none", without.stderr
+    assert with_secret.stdout.strip().splitlines()[-1] == "postmark_tracking_webhook", (
+        with_secret.stderr
+    )

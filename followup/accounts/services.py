@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -52,62 +53,55 @@ PROFILE_FIELDS = (
 )
 
 
-def _replan_open_applications(*, user: User) -> None:
+def _replan_open_applications(*, user: User) -> int:
     """Re-plan the pending drafts of every open application with the profile as it is now.
 
     Check-ins are re-timed (time zone, window, holidays, cadence numbers), and thank-yous are
     re-rendered (name, phone, signature, email) and re-timed; drafts edited by hand stay.
+    Returns how many approved messages changed and need approval again.
     """
     # Imported here: messaging builds on accounts, not the other way round.
     from interviews.models import Application
-    from messaging.drafting import plan_interview, replan_application
-    from messaging.models import Message
-    from messaging.selectors import current_round
+    from messaging.drafting import replan_for
 
     applications = Application.objects.filter(user=user).exclude(stage__in=Application.ENDED_STAGES)
-    for application in applications.order_by("pk"):
-        replan_application(application=application, reason="Your profile changed.")
-        interviews = {
-            m.interview
-            for m in Message.objects.filter(
-                application=application,
-                stage=Message.Stage.THANK_YOU,
-                status__in=Message.PENDING_STATUSES,
-                edited_by_user=False,
-                interview__isnull=False,
-            ).select_related("interview")
-        }
-        current = current_round(application=application)
-        if current is not None:
-            interviews.add(current)
-        for interview in sorted(interviews, key=lambda i: i.pk):
-            plan_interview(interview=interview)
+    return replan_for(
+        applications=list(applications.order_by("pk")), reason="Your profile changed."
+    )
 
 
-@transaction.atomic
-def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> Profile:
-    """Save the sender's identity and timing, and the login email, in one transaction.
+@dataclass(frozen=True)
+class ProfileSaved:
+    """What saving the profile did: the profile, and approvals its new details cost."""
+
+    profile: Profile
+    approvals_lost: int = 0
+
+
+def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> ProfileSaved:
+    """Save the sender's identity and timing, and the login email; then re-plan the drafts.
 
     Every setting here shapes the drafts (their text or their time), so a change re-plans
-    the pending drafts of the open applications.
+    the pending drafts of the open applications: after the save, one application at a time
+    (each in its own transaction), so the save never waits on, or rolls back with, a re-plan.
     """
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile settings: {', '.join(sorted(unknown))}")
     user = profile.user
     normalized = User.objects.normalize_email(email)
-    # Compared with the stored row: a ModelForm has already copied the new values onto
-    # `profile` while validating.
-    stored = Profile.objects.filter(pk=profile.pk).values(*changes).first() or {}
-    changed = user.email != normalized or any(
-        stored.get(name) != value for name, value in changes.items()
-    )
-    if user.email != normalized:
-        user.email = normalized
-        user.save(update_fields=["email"])
-    for name, value in changes.items():
-        setattr(profile, name, value)
-    profile.save()
-    if changed:
-        _replan_open_applications(user=user)
-    return profile
+    with transaction.atomic():
+        # Compared with the stored row: a ModelForm has already copied the new values onto
+        # `profile` while validating.
+        stored = Profile.objects.filter(pk=profile.pk).values(*changes).first() or {}
+        changed = user.email != normalized or any(
+            stored.get(name) != value for name, value in changes.items()
+        )
+        if user.email != normalized:
+            user.email = normalized
+            user.save(update_fields=["email"])
+        for name, value in changes.items():
+            setattr(profile, name, value)
+        profile.save()
+    lost = _replan_open_applications(user=user) if changed else 0
+    return ProfileSaved(profile=profile, approvals_lost=lost)

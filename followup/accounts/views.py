@@ -9,7 +9,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from followup.accounts.forms import (
@@ -46,10 +47,25 @@ def profile(request: HttpRequest) -> HttpResponse:
     current = profile_for(user=request.user)
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
-        profile_update(
+        saved = profile_update(
             profile=current, email=form.cleaned_data["email"], changes=form.profile_changes()
         )
-        messages.success(request, "Your profile is saved.")
+        if saved.approvals_lost:
+            # Re-rendered with the new details, these need a fresh look before they can go.
+            count = saved.approvals_lost
+            messages.warning(
+                request,
+                format_html(
+                    "Saved. {} approved {} changed with your new details and {} approval "
+                    'again: <a href="{}" class="alert-link">review the queue</a>.',
+                    count,
+                    "email" if count == 1 else "emails",
+                    "needs" if count == 1 else "need",
+                    reverse("messaging:queue"),
+                ),
+            )
+        else:
+            messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(
         request, "accounts/profile.html", {"form": form, "region_choices": form.region_choices()}

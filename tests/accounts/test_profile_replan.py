@@ -127,3 +127,60 @@ def test_the_profile_page_replans_on_save(owner_client, user):
     assert response.status_code == 302
     assert all("555 0199" in m.body_text for m in pending(application, Stage.THANK_YOU))
     assert Application.objects.get().stage == Application.Stage.INTERVIEWING
+
+
+def approve_all(application) -> list[int]:
+    """Approve every pending draft of the application, as the queue would."""
+    drafts = Message.objects.filter(application=application, status=Message.Status.DRAFT)
+    ids = list(drafts.values_list("pk", flat=True))
+    drafts.update(status=Message.Status.APPROVED, approved_at=LATER)
+    return ids
+
+
+def test_a_new_name_counts_the_approvals_it_cost(user):
+    application, _ = planned(user)
+    approved = approve_all(application)
+    profile = user.profile
+    current = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+
+    with time_machine.travel(LATER, tick=False):
+        saved = profile_update(
+            profile=profile, email=user.email, changes=current | {"full_name": "Alex Q. Morgan"}
+        )
+
+    # Every draft is signed with the name: each one changed and is a draft again.
+    assert saved.approvals_lost == len(approved) > 1
+    assert {m.status for m in pending(application, Stage.THANK_YOU)} == {Message.Status.DRAFT}
+    assert all(m.approved_at is None for m in pending(application, Stage.THANK_YOU))
+    assert "Alex Q. Morgan" in pending(application, Stage.THANK_YOU)[0].body_text
+
+
+def test_the_profile_page_says_how_many_approvals_were_lost_with_a_link_to_the_queue(
+    owner_client, user
+):
+    from django.urls import reverse
+
+    from tests.accounts.test_profile import URL, _profile_data
+
+    application, _ = planned(user)
+    lost = len(approve_all(application))
+
+    with time_machine.travel(LATER, tick=False):
+        response = owner_client.post(URL, _profile_data(full_name="Alex Q. Morgan"), follow=True)
+
+    html = response.content.decode()
+    assert f"Saved. {lost} approved emails changed with your new details" in html
+    assert f'href="{reverse("messaging:queue")}"' in html
+    user.profile.refresh_from_db()
+    assert user.profile.full_name == "Alex Q. Morgan"
+
+
+def test_a_change_that_re_renders_no_approved_message_just_says_saved(owner_client, user):
+    from tests.accounts.test_profile import URL, _profile_data
+
+    planned(user)  # drafts only, none approved
+    with time_machine.travel(LATER, tick=False):
+        response = owner_client.post(URL, _profile_data(full_name="Alex Q. Morgan"), follow=True)
+    html = response.content.decode()
+    assert "Your profile is saved." in html
+    assert "need approval again" not in html

@@ -179,3 +179,58 @@ def test_the_contact_pages_edit_and_delete_go_through_the_services(owner_client,
         to_email="dw@northwind.example",
         status__in=Message.PENDING_STATUSES,
     ).exists()
+
+
+def test_editing_a_contact_from_an_old_round_drafts_no_late_thank_you_for_it(user):
+    from interviews.models import Interview
+    from tests.messaging.factories import add_participant, make_interview
+
+    application, people = planned(user)
+    dana, richardson = people["dana"], people["richardson"]
+    round_one = Interview.objects.get(application=application)
+    # Round 1 is over: Richardson's thank-you went out, Dana's was cancelled.
+    Message.objects.filter(interview=round_one, contact=richardson).update(
+        status=Status.SENT, sent_at=local(2025, 3, 5, 8), approved_at=local(2025, 3, 4, 18)
+    )
+    Message.objects.filter(interview=round_one, contact=dana).update(status=Status.CANCELLED)
+    with time_machine.travel(local(2025, 3, 20, 16), tick=False):
+        round_two = make_interview(application, starts_at=local(2025, 3, 20, 14), round_number=2)
+        add_participant(round_two, richardson)
+        plan_interview(interview=round_two)
+
+    with time_machine.travel(local(2025, 3, 21, 12), tick=False):
+        services.contact_update(
+            contact=dana, user=user, details=details_of(dana, email="dana@northwind.example")
+        )
+
+    assert not Message.objects.filter(
+        interview=round_one, stage=Stage.THANK_YOU, status__in=Message.PENDING_STATUSES
+    ).exists()
+    # The current round is still re-planned as before.
+    assert Message.objects.filter(
+        interview=round_two, contact=richardson, status__in=Message.PENDING_STATUSES
+    ).exists()
+
+
+def test_deleting_a_contact_from_an_old_round_drafts_no_late_thank_you_for_it(user):
+    from interviews.models import Interview
+    from tests.messaging.factories import add_participant, make_interview
+
+    application, people = planned(user)
+    dana, richardson = people["dana"], people["richardson"]
+    round_one = Interview.objects.get(application=application)
+    Message.objects.filter(interview=round_one, contact=dana).update(
+        status=Status.SENT, sent_at=local(2025, 3, 5, 8), approved_at=local(2025, 3, 4, 18)
+    )
+    Message.objects.filter(interview=round_one, contact=richardson).update(status=Status.CANCELLED)
+    with time_machine.travel(local(2025, 3, 20, 16), tick=False):
+        round_two = make_interview(application, starts_at=local(2025, 3, 20, 14), round_number=2)
+        add_participant(round_two, richardson)
+        plan_interview(interview=round_two)
+
+    with time_machine.travel(local(2025, 3, 21, 12), tick=False):
+        services.contact_delete(contact=dana, user=user)
+
+    assert not Message.objects.filter(
+        interview=round_one, stage=Stage.THANK_YOU, status__in=Message.PENDING_STATUSES
+    ).exists()

@@ -196,3 +196,49 @@ def test_long_application_notes_are_refused(owner_client, user):
     assert "at most 5000 characters" in response.content.decode()
     application.refresh_from_db()
     assert application.notes == ""
+
+
+def test_a_new_round_cancels_an_approved_rejection_reply_so_it_never_goes(
+    owner_client, user, rejected
+):
+    reply = Message.objects.create(
+        user=user,
+        application=rejected,
+        contact=rejected.main_contact,
+        to_email="riley@initech.example",
+        stage=Message.Stage.REJECTION_REPLY,
+        status=Message.Status.APPROVED,
+        approved_at=dt.datetime(2025, 2, 20, tzinfo=dt.UTC),
+        due_at=dt.datetime(2025, 2, 21, tzinfo=dt.UTC),
+    )
+    data = next_round_data(rejected, {"name": "Sam Lee", "email": "sam@initech.example"})
+
+    assert owner_client.post(LOG + f"?application={rejected.pk}", data).status_code == 302
+
+    reply.refresh_from_db()
+    assert reply.status == Message.Status.CANCELLED
+    assert "A close-out no longer fits" in reply.status_reason
+    assert TimelineEvent.objects.filter(message=reply, kind="cancelled").exists()
+
+
+def test_setting_the_stage_back_in_the_edit_form_reopens_and_cancels_close_outs(
+    owner_client, user, rejected
+):
+    data = {
+        "company": rejected.company.name,
+        "role": rejected.role,
+        "job_url": "",
+        "stage": Application.Stage.INTERVIEWING,
+        "stage_seen": Application.Stage.REJECTED,
+        "main_contact": str(rejected.main_contact_id),
+        "notes": "",
+    }
+
+    response = owner_client.post(reverse("interviews:application_edit", args=[rejected.pk]), data)
+
+    assert response.status_code == 302
+    rejected.refresh_from_db()
+    assert (rejected.stage, rejected.closed_at) == (Application.Stage.INTERVIEWING, None)
+    stay_in_touch = Message.objects.get(stage=Message.Stage.STAY_IN_TOUCH)
+    assert stay_in_touch.status == Message.Status.CANCELLED
+    assert TimelineEvent.objects.filter(message=stay_in_touch, kind="cancelled").exists()

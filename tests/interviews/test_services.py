@@ -353,3 +353,59 @@ def test_services_refuse_other_users_rows(user, outsider):
     with pytest.raises(ValidationError):
         services.contact_delete(contact=contact, user=user)
     assert Interview.objects.exists() and Application.objects.exists() and Contact.objects.exists()
+
+
+def edit(application, user, **changes):
+    return services.application_update(
+        **{
+            "application": application,
+            "user": user,
+            "company_name": application.company.name,
+            "role": application.role,
+            "stage": application.stage,
+            "stage_seen": application.stage,
+        }
+        | changes
+    )
+
+
+def test_an_edit_leaves_a_stage_changed_meanwhile_as_it_is(user):
+    application = make_application(user)  # the form opens showing Interviewing
+    Application.objects.filter(pk=application.pk).update(stage="offer")  # another tab
+
+    edit(application, user, notes="Salary talk next")
+
+    application.refresh_from_db()
+    assert (application.stage, application.notes) == ("offer", "Salary talk next")
+    assert not application.timeline.filter(kind="stage_changed").exists()
+
+
+def test_an_edit_does_not_write_back_a_pause_set_meanwhile(user):
+    application = make_application(user)
+    until = dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC)
+    Application.objects.filter(pk=application.pk).update(paused=True, paused_until=until)
+
+    edit(application, user, role="Lead Data Engineer")
+
+    application.refresh_from_db()
+    assert application.role == "Lead Data Engineer"
+    assert (application.paused, application.paused_until) == (True, until)
+
+
+def test_a_stage_change_on_a_stale_form_is_refused_with_the_stage_it_has_now(user):
+    application = make_application(user)
+    Application.objects.filter(pk=application.pk).update(stage="offer")
+
+    with pytest.raises(ValidationError) as caught:
+        edit(application, user, stage="rejected", role="Renamed")
+
+    assert "changed to Offer meanwhile" in " ".join(caught.value.message_dict["stage"])
+    application.refresh_from_db()
+    assert (application.stage, application.role) == ("offer", "Data Engineer")
+
+
+def test_a_stage_the_user_changed_on_a_fresh_form_is_applied(user):
+    application = make_application(user)
+    edit(application, user, stage="rejected")
+    application.refresh_from_db()
+    assert application.stage == "rejected"

@@ -584,3 +584,39 @@ def test_a_tampered_log_post_without_the_formset_is_an_error_not_a_crash(owner_c
     response = owner_client.post(reverse("interviews:log"), {"company": "Acme"})
     assert response.status_code == 200
     assert not Interview.objects.exists()
+
+
+def test_the_edit_form_carries_the_stage_it_showed(owner_client, user):
+    application = make_application(user)
+    url = reverse("interviews:application_edit", args=[application.pk])
+    html = owner_client.get(url).content.decode()
+    assert 'type="hidden" name="stage_seen" value="interviewing"' in html
+
+
+def test_a_stale_edit_form_does_not_undo_a_stage_changed_meanwhile(owner_client, user):
+    application = make_application(user)
+    url = reverse("interviews:application_edit", args=[application.pk])
+    data = edit_data(application, stage_seen=application.stage, notes="Kept")
+    # Between opening the form and saving it, the offer came in (another tab, a reply).
+    Application.objects.filter(pk=application.pk).update(stage="offer")
+
+    response = owner_client.post(url, data)
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.stage, application.notes) == ("offer", "Kept")
+
+
+def test_a_stale_edit_form_that_changes_the_stage_gets_a_clear_error(owner_client, user):
+    application = make_application(user)
+    url = reverse("interviews:application_edit", args=[application.pk])
+    data = edit_data(application, stage_seen=application.stage, stage="withdrawn")
+    Application.objects.filter(pk=application.pk).update(stage="offer")
+
+    response = owner_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["stage"])
+    assert "This application changed to Offer meanwhile" in errors
+    application.refresh_from_db()
+    assert application.stage == "offer"

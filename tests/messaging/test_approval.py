@@ -13,6 +13,7 @@ from interviews.models import TimelineEvent
 from messaging import dispatch, services
 from messaging.models import BouncedAddress, Message
 from tests.messaging.factories import local
+from tests.messaging.sending import make_message, sending_setup
 from tests.messaging.test_rules import (
     CHECK_IN_DUE,
     SECOND_CHECK_IN_DUE,
@@ -316,3 +317,79 @@ def test_a_corrected_address_keeps_the_name_and_another_persons_drops_it(thank_y
     edit(thank_you, user, to_email="hiring@northwindlabs.example")
     thank_you.refresh_from_db()
     assert thank_you.to_name == ""
+
+
+# -- close-outs only while they fit the stage (review R2b item 1) ---------------------------
+
+
+def test_an_approved_rejection_reply_is_cancelled_on_reopening_and_never_sent(application, user):
+    (reply,) = [
+        m
+        for m in services.application_outcome(
+            application=application, outcome="rejected", user=user
+        )
+        if m.stage == Stage.REJECTION_REPLY
+    ]
+    approve(reply, user)
+
+    services.application_reopen(application=application, user=user, reason="A mistake.")
+
+    reply.refresh_from_db()
+    assert reply.status == Status.CANCELLED
+    application.refresh_from_db()
+    assert (application.stage, application.closed_at) == ("interviewing", None)
+    assert any(e.message_id == reply.pk for e in events(application, Kind.CANCELLED))
+    later = reply.due_at + dt.timedelta(hours=1)
+    assert reply.pk not in dispatch.due_message_ids(now=later, limit=100)
+    assert not dispatch.message_claim(message_id=reply.pk, now=later)
+
+
+@pytest.mark.parametrize(
+    ("stage", "app_stage", "stops"),
+    [
+        (Stage.REJECTION_REPLY, "rejected", False),
+        (Stage.REJECTION_REPLY, "interviewing", True),
+        (Stage.REJECTION_REPLY, "withdrawn", True),
+        (Stage.WITHDRAWAL, "withdrawn", False),
+        (Stage.WITHDRAWAL, "rejected", True),
+        (Stage.STAY_IN_TOUCH, "quiet", False),
+        (Stage.STAY_IN_TOUCH, "interviewing", True),
+        (Stage.STAY_IN_TOUCH, "accepted", True),
+    ],
+)
+def test_the_last_check_sends_a_close_out_only_while_it_fits_the_stage(
+    user, stage, app_stage, stops
+):
+    application, contact = sending_setup(user)
+    message = make_message(application, contact=contact, stage=stage)
+    # Claimed while it fitted; the stage changed before the send task ran.
+    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    application.stage = app_stage
+    application.save(update_fields=["stage"])
+
+    message = Message.objects.select_related("application").get(pk=message.pk)
+    stop = dispatch.recheck(message=message, now=timezone.now())
+
+    assert (stop is not None and stop.status == Status.CANCELLED) == stops
+
+
+@pytest.mark.parametrize(
+    ("stage", "app_stage"),
+    [
+        (Stage.REJECTION_REPLY, "interviewing"),
+        (Stage.REJECTION_REPLY, "withdrawn"),
+        (Stage.WITHDRAWAL, "rejected"),
+        (Stage.STAY_IN_TOUCH, "interviewing"),
+    ],
+)
+def test_approval_refuses_a_close_out_that_does_not_fit_the_stage(user, stage, app_stage):
+    application, contact = sending_setup(user)
+    application.stage = app_stage
+    application.save(update_fields=["stage"])
+    message = make_message(application, contact=contact, stage=stage, status=Status.DRAFT)
+
+    with pytest.raises(services.ActionRefused, match=r"no longer fits|only for after"):
+        approve(message, user)
+
+    message.refresh_from_db()
+    assert (message.status, message.approved_at) == (Status.DRAFT, None)

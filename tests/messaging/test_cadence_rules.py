@@ -395,7 +395,6 @@ def test_a_check_in_sent_after_a_no_news_reply_starts_the_usual_gap_again():
     assert result.second_check_in == utc(2026, 10, 7, 12)  # Wed 7 Oct 08:00 EDT
 
 
-
 def test_a_no_news_reply_never_brings_the_check_in_before_their_decision_date():
     result = plan(
         facts(

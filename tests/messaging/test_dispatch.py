@@ -6,6 +6,7 @@ import datetime as dt
 import smtplib
 import threading
 
+import psycopg
 import pytest
 import requests
 import time_machine
@@ -78,6 +79,7 @@ def test_two_claims_of_one_message_let_exactly_one_through(setup):
     assert message.attempts == 1
 
 
+@time_machine.travel(IN_WINDOW, tick=False)
 def test_it_claims_only_approved_messages_whose_time_has_come(setup):
     application, contact = setup
     now = timezone.now()
@@ -94,6 +96,7 @@ def test_it_claims_only_approved_messages_whose_time_has_come(setup):
         assert untouched.status in (Status.APPROVED, Status.DRAFT)
 
 
+@time_machine.travel(IN_WINDOW, tick=False)
 def test_a_batch_claim_takes_the_longest_waiting_first_up_to_the_limit(setup):
     application, contact = setup
     now = timezone.now()
@@ -105,6 +108,7 @@ def test_a_batch_claim_takes_the_longest_waiting_first_up_to_the_limit(setup):
 
 
 @pytest.mark.django_db(transaction=True)
+@time_machine.travel(IN_WINDOW, tick=False)
 def test_concurrent_batch_claims_never_share_a_message(user):
     require_postgres()
     application, contact = sending_setup(user)
@@ -495,6 +499,7 @@ def test_recovery_fails_an_interrupted_send_instead_of_guessing(setup, locmem):
     message.refresh_from_db()
     assert message.status == Status.FAILED
     assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert message.outcome_unknown
     assert locmem == []
     assert kinds(message) == [TimelineEvent.Kind.FAILED]
 
@@ -572,7 +577,7 @@ def test_an_email_that_cannot_be_built_fails_with_the_reason_before_the_gate(set
     assert message.status == Status.FAILED
     assert message.send_started_at is None  # the ESP was never called
     assert message.status_reason.startswith("The email could not be built:")
-    assert message.status_reason != dispatch.INTERRUPTED_REASON
+    assert not message.outcome_unknown
     assert locmem == []
     assert kinds(message) == [TimelineEvent.Kind.FAILED]
 
@@ -587,8 +592,95 @@ def test_a_read_timeout_fails_as_interrupted_and_keeps_the_gate_closed(setup, se
     message.refresh_from_db()
     assert message.status == Status.FAILED
     assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert message.outcome_unknown
     assert message.send_started_at is not None
     assert dispatch.is_interrupted(message)
+
+
+def test_interrupted_is_the_flag_not_the_wording(setup):
+    application, contact = setup
+    worded = make_message(
+        application,
+        contact=contact,
+        status=Status.FAILED,
+        status_reason=dispatch.INTERRUPTED_REASON,
+    )
+    flagged = make_message(
+        application, contact=contact, status=Status.FAILED, status_reason="", outcome_unknown=True
+    )
+
+    assert not dispatch.is_interrupted(worded)
+    assert dispatch.is_interrupted(flagged)
+
+
+def test_a_database_error_while_building_escapes_and_leaves_the_claim_to_recovery(
+    setup, locmem, monkeypatch
+):
+    application, contact = setup
+    message = make_message(application, contact=contact)
+
+    def database_down(**kwargs):
+        # Fault injection at one point: the profile cannot be read.
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dispatch, "profile_for", database_down)
+
+    with pytest.raises(OperationalError):
+        claim_and_send(message)
+
+    message.refresh_from_db()
+    assert message.status == Status.SENDING  # not failed for good
+    assert message.send_started_at is None  # the ESP was never called
+    later = timezone.now() + TIMEOUT + dt.timedelta(minutes=1)
+    assert dispatch.recover_stale_claims(now=later, older_than=TIMEOUT) == 1
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert locmem == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_connection_after_the_esp_took_it_reconnects_and_records_it(user, settings):
+    require_postgres()
+    application, contact = sending_setup(user)
+    message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+    settings.EMAIL_BACKEND = "tests.messaging.test_dispatch.DroppingBackend"
+    DroppingBackend.sent = []
+
+    assert claim_and_send(message) == Status.SENT
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(DroppingBackend.sent) == 1
+    assert kinds(message) == [TimelineEvent.Kind.SENT]
+
+
+class DroppingBackend:
+    """Takes the email, and meanwhile the server ends our database session (a failover)."""
+
+    sent: list = []
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        with psycopg.connect(_plain_dsn(), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid]
+            )
+        self.sent.extend(messages)
+        return len(messages)
+
+
+def _plain_dsn() -> str:
+    """A libpq connection string for the test database (its own session, not Django's)."""
+    db = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=str(db["PORT"]) if db["PORT"] else None,
+    )
 
 
 class ReadTimeoutBackend:
@@ -646,22 +738,65 @@ def test_the_beat_puts_a_message_due_at_night_back_until_the_window_opens(setup,
     assert "Wed 19 Mar 08:00" in event.detail
 
 
-def test_a_check_in_due_on_a_saturday_waits_for_monday_but_a_thank_you_does_not(
+def test_the_beat_sends_a_check_in_due_on_a_saturday_inside_the_window(
     setup, locmem, django_capture_on_commit_callbacks
 ):
+    # Business days are the cadence's rule when it plans; a Saturday the user approved stands.
     application, contact = setup
     saturday_noon = dt.datetime(2025, 3, 22, 16, 0, tzinfo=dt.UTC)
     with time_machine.travel(saturday_noon, tick=False):
         check_in = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
-        thank_you = make_message(application, contact=contact, stage=Message.Stage.THANK_YOU)
         with eager_celery(), django_capture_on_commit_callbacks(execute=True):
-            dispatch_due_messages.apply().get()
+            assert dispatch_due_messages.apply().get() == 1
 
     check_in.refresh_from_db()
-    thank_you.refresh_from_db()
-    assert thank_you.status == Status.SENT
+    assert check_in.status == Status.SENT
+    assert len(locmem) == 1
+
+
+def test_the_beat_holds_a_saturday_message_at_night_only_until_the_window_opens_that_day(
+    setup, locmem
+):
+    application, contact = setup
+    saturday_night = dt.datetime(2025, 3, 22, 5, 0, tzinfo=dt.UTC)  # 1:00 in New York
+    with time_machine.travel(saturday_night, tick=False):
+        check_in = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
+        with eager_celery():
+            assert dispatch_due_messages.apply().get() == 0
+
+    check_in.refresh_from_db()
     assert check_in.status == Status.APPROVED
-    assert check_in.due_at == dt.datetime(2025, 3, 24, 12, 0, tzinfo=dt.UTC)  # Mon 8:00
+    assert check_in.due_at == dt.datetime(2025, 3, 22, 12, 0, tzinfo=dt.UTC)  # Sat 8:00
+
+
+def test_approving_a_past_check_in_on_a_saturday_keeps_it_that_day(setup, user):
+    application, contact = setup
+    saturday_noon = dt.datetime(2025, 3, 22, 16, 0, tzinfo=dt.UTC)
+    with time_machine.travel(saturday_noon, tick=False):
+        message = make_message(
+            application,
+            contact=contact,
+            stage=Message.Stage.CHECK_IN,
+            status=Status.DRAFT,
+            due_at=saturday_noon - dt.timedelta(hours=2),
+        )
+        message_approve(message=message, user=user)
+
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.due_at == saturday_noon
+
+
+def test_the_beat_never_claims_a_message_outside_the_window(setup):
+    application, contact = setup
+    with time_machine.travel(AT_NIGHT, tick=False):
+        message = make_message(application, contact=contact)
+        assert dispatch.claim_due_messages(now=timezone.now(), limit=10) == []
+
+    message.refresh_from_db()
+    assert message.status == Status.APPROVED
+    assert message.attempts == 0
+    assert message.claimed_at is None
 
 
 def test_send_now_at_night_still_goes_at_once(

@@ -14,7 +14,6 @@ from messaging import cadence, checks, services
 from messaging.drafting import (
     HOOK_PLACEHOLDER,
     LINK_PLACEHOLDER,
-    cadence_inputs_for,
     draft_message,
     long_date,
     phrasing_count,
@@ -22,6 +21,7 @@ from messaging.drafting import (
     render_stage,
 )
 from messaging.models import Message
+from messaging.selectors import cadence_inputs_for
 from tests.messaging.factories import (
     add_participant,
     local,

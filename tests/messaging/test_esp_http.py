@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from followup.accounts.models import Profile
 from interviews.models import TimelineEvent
 from messaging import dispatch
 from messaging.models import Message
@@ -16,6 +19,8 @@ from tests.messaging.sending import eager_celery, make_message, sending_setup
 
 Status = Message.Status
 TIMEOUT = 1.0  # seconds Anymail waits for the fake's answer
+# Tuesday 18 March 2025, 11:00 in New York (the user's zone).
+IN_WINDOW_BUT_BEFORE_NOON = dt.datetime(2025, 3, 18, 15, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -34,6 +39,11 @@ def esp(settings):
 @pytest.fixture
 def claimed(user) -> Message:
     application, contact = sending_setup(user)
+    # Real time runs here (the fake ESP's sockets): a send window all day long, so a
+    # retry never waits for the window to open.
+    Profile.objects.filter(user=user).update(
+        send_window_start=dt.time(0, 0), send_window_end=dt.time(23, 59, 59, 999999)
+    )
     message = make_message(
         application,
         contact=contact,
@@ -80,6 +90,28 @@ def test_a_server_error_is_retried_by_the_task_and_then_sent(esp, claimed):
     assert claimed.esp_message_id == esp.requests[1].reply["MessageID"]
     # Both attempts carried the same Message-ID: a copy would thread as one email.
     assert {r.header("Message-ID") for r in esp.requests} == {"<check-in-7@followup.example>"}
+
+
+def test_a_retry_outside_the_send_window_waits_for_it_to_open(esp, claimed, user):
+    esp.answer(500, {"ErrorCode": 500, "Message": "Internal server error"})
+    # The retry runs at 11:00 in New York, before a window that opens at noon.
+    Profile.objects.filter(user=user).update(
+        send_window_start=dt.time(12, 0), send_window_end=dt.time(19, 0)
+    )
+
+    with eager_celery(), time_machine.travel(IN_WINDOW_BUT_BEFORE_NOON, tick=True):
+        assert send_message.apply(args=[claimed.pk]).get() == Status.APPROVED
+
+    claimed.refresh_from_db()
+    assert len(esp.requests) == 1  # the failed try only
+    assert claimed.status == Status.APPROVED
+    assert claimed.claimed_at is None
+    assert claimed.send_started_at is None
+    assert claimed.status_reason == ""
+    assert claimed.due_at == dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC)  # noon in New York
+    note = TimelineEvent.objects.get(message=claimed)
+    assert note.kind == TimelineEvent.Kind.NOTE
+    assert "send window" in note.summary
 
 
 def test_rate_limiting_is_retried_too(esp, claimed):

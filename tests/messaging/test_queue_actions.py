@@ -600,6 +600,7 @@ def test_an_interrupted_send_is_retried_only_after_the_user_confirms_it_did_not_
     Message.objects.filter(pk=message.pk).update(
         status=Status.FAILED,
         status_reason=dispatch.INTERRUPTED_REASON,
+        outcome_unknown=True,
         approved_at=timezone.now(),
         send_started_at=timezone.now(),
     )
@@ -621,11 +622,12 @@ def test_an_interrupted_send_is_retried_only_after_the_user_confirms_it_did_not_
     assert confirmed.status_code == 302
     message.refresh_from_db()
     assert message.status == Status.APPROVED
+    assert not message.outcome_unknown
 
 
 def test_the_retry_service_refuses_an_interrupted_send_without_the_confirmation(message, user):
     Message.objects.filter(pk=message.pk).update(
-        status=Status.FAILED, status_reason=dispatch.INTERRUPTED_REASON
+        status=Status.FAILED, status_reason=dispatch.INTERRUPTED_REASON, outcome_unknown=True
     )
 
     with pytest.raises(services.ActionRefused, match="may have arrived"):
@@ -679,6 +681,56 @@ def test_both_time_fields_refuse_a_time_the_clocks_skip_with_the_same_error(mess
     assert [e.code for e in edit.errors.as_data()["due_at"]] == ["no_such_time"]
     assert [e.code for e in snooze.errors.as_data()["until"]] == ["no_such_time"]
     assert "does not exist in your time zone" in snooze.errors["until"][0]
+
+
+def berlin_forms(message, value: str):
+    """The edit and snooze forms of a Berlin user, typed `value`, with Berlin as active zone."""
+    from messaging import cadence
+    from messaging.forms import MessageEditForm
+    from messaging.queue_forms import SnoozeForm
+
+    data = {"to_email": "a@b.example", "subject": "s", "body_text": "b", "due_at": value}
+    edit = MessageEditForm(data, message=message, time_zone="Europe/Berlin")
+    snooze = SnoozeForm(
+        {"until": value}, calendar=cadence.SenderCalendar(time_zone="Europe/Berlin", country="DE")
+    )
+    return edit, snooze
+
+
+@time_machine.travel(dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_a_time_berlin_skips_gets_our_error_not_djangos_ambiguity_message(message):
+    # Berlin springs forward from 02:00 to 03:00 on 31 March 2030: 02:30 never happens there.
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        edit, snooze = berlin_forms(message, "2030-03-31T02:30")
+        assert not edit.is_valid() and not snooze.is_valid()
+    assert [e.code for e in edit.errors.as_data()["due_at"]] == ["no_such_time"]
+    assert [e.code for e in snooze.errors.as_data()["until"]] == ["no_such_time"]
+    assert "does not exist in your time zone" in edit.errors["due_at"][0]
+    assert "ambiguous" not in str(edit.errors) + str(snooze.errors)
+
+
+@time_machine.travel(dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_a_time_berlin_shows_twice_means_the_first_one(message):
+    # Berlin falls back from 03:00 to 02:00 on 27 October 2030: 02:30 happens twice, first
+    # at +02:00 (00:30 UTC), then at +01:00 (01:30 UTC).
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        edit, snooze = berlin_forms(message, "2030-10-27T02:30")
+        assert edit.is_valid(), edit.errors
+        assert snooze.is_valid(), snooze.errors
+    first = dt.datetime(2030, 10, 27, 0, 30, tzinfo=dt.UTC)
+    assert edit.cleaned_data["due_at"] == first
+    assert snooze.cleaned_data["due_at"] == first
+
+
+def test_the_wall_clock_conversion_takes_only_naive_times():
+    from messaging.forms import wall_time_to_utc
+
+    with pytest.raises(ValueError):
+        wall_time_to_utc(dt.datetime(2030, 5, 1, 9, tzinfo=dt.UTC), zoneinfo.ZoneInfo("UTC"))
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    assert wall_time_to_utc(dt.datetime(2030, 5, 1, 9), berlin) == dt.datetime(
+        2030, 5, 1, 7, tzinfo=dt.UTC
+    )
 
 
 # -- snooze only moves later (QA R1 item 8) ---------------------------------------------------
@@ -742,11 +794,16 @@ def test_a_stale_draft_of_an_ended_application_cannot_be_approved(user, applicat
 
 
 @pytest.mark.parametrize(
-    "stage", [Message.Stage.REJECTION_REPLY, Message.Stage.WITHDRAWAL, Message.Stage.STAY_IN_TOUCH]
+    ("stage", "ended_as"),
+    [
+        (Message.Stage.REJECTION_REPLY, "rejected"),
+        (Message.Stage.WITHDRAWAL, "withdrawn"),
+        (Message.Stage.STAY_IN_TOUCH, "rejected"),
+    ],
 )
-def test_a_close_out_of_an_ended_application_can_be_approved(user, application, stage):
+def test_a_close_out_of_an_ended_application_can_be_approved(user, application, stage, ended_as):
     message = draft(application, stage=stage, interview=None)
-    application.stage = "rejected"
+    application.stage = ended_as
     application.save(update_fields=["stage"])
 
     approved = services.message_approve(message=message, user=user)

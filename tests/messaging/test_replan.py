@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from followup.accounts.models import Profile
 from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence
-from messaging.drafting import cadence_inputs_for, plan_interview, replan_application
+from messaging.drafting import plan_interview, replan_application
 from messaging.models import Message, Reply
-from messaging.selectors import cadence_facts_for
+from messaging.selectors import cadence_facts_for, cadence_inputs_for
 from tests.messaging.factories import (
     add_participant,
     local,
@@ -24,6 +25,7 @@ from tests.messaging.factories import (
     make_interview,
     make_panel,
 )
+from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +418,65 @@ def test_a_profile_edit_redrafts_and_retimes_pending_messages_on_re_planning(use
     )
     edits = TimelineEvent.objects.filter(kind="edited", message__isnull=False)
     assert edits.count() == Message.objects.count()
+
+
+def sending_thank_you(user):
+    """A planned panel whose thank-you to Dana the dispatcher has just claimed."""
+    _, interview, people = make_panel(user)
+    plan_interview(interview=interview)
+    message = Message.objects.get(contact=people["dana"], stage="thank_you")
+    Message.objects.filter(pk=message.pk).update(status="sending", approved_at=NOW, claimed_at=NOW)
+    InterviewParticipant.objects.filter(contact=people["dana"]).update(
+        discussed="the on-call handbook"
+    )
+    return interview, Message.objects.get(pk=message.pk)
+
+
+def test_re_planning_leaves_a_message_being_sent_untouched(user):
+    interview, sending = sending_thank_you(user)
+
+    plan_interview(interview=interview)
+    replan_application(application=interview.application, reason="A reply came in.")
+
+    after = Message.objects.get(pk=sending.pk)
+    assert (after.status, after.body_text, after.updated_at) == (
+        "sending",
+        sending.body_text,
+        sending.updated_at,
+    )
+    assert not TimelineEvent.objects.filter(message=sending, kind="edited").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_re_planning_does_not_wait_for_the_lock_on_a_message_being_sent(user):
+    """The dispatcher holds a sending row's lock while it records; a re-plan must not queue.
+
+    It would deadlock: the dispatcher then writes the Application row the re-plan holds.
+    """
+    require_postgres()
+    interview, sending = sending_thank_you(user)
+    locked, release = threading.Event(), threading.Event()
+
+    def dispatcher() -> None:
+        try:
+            with transaction.atomic():
+                Message.objects.select_for_update().get(pk=sending.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=dispatcher)
+    worker.start()
+    try:
+        assert locked.wait(30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Waiting for the row at all is the bug: fail instead of hanging.
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            plan_interview(interview=interview)
+            replan_application(application=interview.application)
+    finally:
+        release.set()
+        worker.join(30)
+    assert Message.objects.get(pk=sending.pk).status == "sending"

@@ -448,6 +448,9 @@ def test_a_reply_after_going_quiet_reopens_the_application(application):
     assert application.stage == Application.Stage.INTERVIEWING
     assert application.closed_at is None
     assert messages(application, Stage.STAY_IN_TOUCH, statuses=Message.PENDING_STATUSES) == []
+    (note,) = messages(application, Stage.STAY_IN_TOUCH, statuses=[Message.Status.CANCELLED])
+    assert "no longer quiet" in note.status_reason
+    assert TimelineEvent.objects.filter(message=note, kind="cancelled").exists()
 
 
 def test_a_sent_thank_you_suggests_a_linkedin_connection(application):

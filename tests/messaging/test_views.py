@@ -273,7 +273,7 @@ def test_edit_saves_and_reads_the_time_in_the_users_zone(owner_client, applicati
         ("subject", "", "This field is required."),
         ("body_text", "   ", "The email needs some text."),
         ("due_at", "2025-03-01T09:00", "Pick a time from now on."),
-        ("due_at", "2025-03-09T02:30", "may not exist"),  # the spring-forward gap
+        ("due_at", "2025-03-09T02:30", "does not exist in your time zone"),  # DST gap
         ("due_at", "soon", "Enter a valid date/time."),
     ],
 )

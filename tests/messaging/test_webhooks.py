@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import importlib
 import json
 import zoneinfo
+from collections.abc import Iterator
 
 import pytest
 import time_machine
-from django.urls import reverse
+from django.test import override_settings
+from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
 from interviews.models import Application, TimelineEvent
@@ -22,11 +26,45 @@ SECRET = "hooks:s3cret-words"
 NOW = dt.datetime(2025, 3, 12, 15, 0, tzinfo=dt.UTC)  # a Wednesday
 
 
+@contextlib.contextmanager
+def webhook_urls(**anymail: str) -> Iterator[None]:
+    """The project's URLs as they load with these ANYMAIL settings (urls.py reads them once)."""
+    import followup.urls
+
+    try:
+        with override_settings(ANYMAIL=anymail):
+            importlib.reload(followup.urls)
+            clear_url_caches()
+            yield
+    finally:
+        importlib.reload(followup.urls)
+        clear_url_caches()
+
+
 @pytest.fixture(autouse=True)
 def _webhooks(settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
-    with eager_celery():
+    settings.FOLLOWUP_INBOUND_AUTHSERV_ID = "mx.postmarkapp.com"
+    with webhook_urls(WEBHOOK_SECRET=SECRET), eager_celery():
         yield
+
+
+def test_without_a_webhook_secret_there_are_no_webhook_urls(client, db):
+    with webhook_urls():
+        with pytest.raises(NoReverseMatch):
+            reverse("anymail:postmark_tracking_webhook")
+        response = client.post(
+            "/anymail/postmark/tracking/", data="{}", content_type="application/json"
+        )
+    assert response.status_code == 404
+    assert not EmailEvent.objects.exists()
+
+
+def test_with_a_webhook_secret_the_urls_exist_and_demand_it(client, db):
+    url = reverse("anymail:postmark_tracking_webhook")
+    assert url == "/anymail/postmark/tracking/"
+    response = client.post(url, data="{}", content_type="application/json")
+    assert response.status_code == 400
+    assert not EmailEvent.objects.exists()
 
 
 @pytest.fixture
@@ -189,6 +227,7 @@ def test_a_delivery_report_proves_an_interrupted_send_went_out(post, sent):
     Message.objects.filter(pk=sent.pk).update(
         status=Status.FAILED,
         status_reason=dispatch.INTERRUPTED_REASON,
+        outcome_unknown=True,
         send_started_at=timezone.now() - dt.timedelta(minutes=30),
         esp_message_id="",
         sent_at=None,
@@ -200,6 +239,23 @@ def test_a_delivery_report_proves_an_interrupted_send_went_out(post, sent):
     assert sent.status == Status.SENT
     assert sent.esp_message_id == "883953f4-6105-42a2-a16a-77a8eac79483"
     assert sent.status_reason == ""
+    assert not sent.outcome_unknown
+
+
+def test_a_delivery_report_does_not_turn_a_plain_failure_into_a_send(post, sent):
+    # The flag decides, not the wording of the reason.
+    Message.objects.filter(pk=sent.pk).update(
+        status=Status.FAILED,
+        status_reason=dispatch.INTERRUPTED_REASON,
+        outcome_unknown=False,
+        send_started_at=timezone.now() - dt.timedelta(minutes=30),
+        sent_at=None,
+    )
+
+    post("tracking", delivery(sent))
+
+    sent.refresh_from_db()
+    assert sent.status == Status.FAILED
 
 
 # --- inbound -----------------------------------------------------------------------------------
@@ -324,6 +380,20 @@ def test_spf_or_dkim_alone_vouches_for_the_senders_domain(value):
                 "Value": "evil.example; dkim=pass header.d=acme.example",
             },
         ],
+        # Forged: a pass by a server that is not ours, even as the only (topmost) header.
+        [
+            {
+                "Name": "Authentication-Results",
+                "Value": "mx.forger.example; spf=pass smtp.mailfrom=dana@acme.example; "
+                "dkim=pass header.d=acme.example",
+            }
+        ],
+        [
+            {
+                "Name": "Authentication-Results",
+                "Value": "mx.postmarkapp.com.forger.example; dkim=pass header.d=acme.example",
+            }
+        ],
     ],
 )
 def test_an_unverified_email_matched_only_by_its_sender_is_left_for_the_user_to_confirm(
@@ -338,6 +408,58 @@ def test_an_unverified_email_matched_only_by_its_sender_is_left_for_the_user_to_
     note = TimelineEvent.objects.get(application=application, kind=TimelineEvent.Kind.NOTE)
     assert "dana@acme.example" in note.summary
     assert "They replied" in note.detail
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("mx.postmarkapp.com; dkim=pass", "mx.postmarkapp.com"),
+        ("MX.Postmarkapp.com 1; spf=pass", "mx.postmarkapp.com"),
+        ("(received here) mx.postmarkapp.com (v1); none", "mx.postmarkapp.com"),
+        ("; dkim=pass", ""),
+    ],
+)
+def test_it_reads_who_wrote_an_authentication_results_header(value, expected):
+    assert webhooks.authserv_id(value) == expected
+
+
+def test_our_servers_verdict_counts_under_another_servers_header():
+    from anymail.inbound import AnymailInboundMessage
+
+    message = AnymailInboundMessage.construct(
+        from_email="dana@acme.example",
+        headers=[
+            ("Authentication-Results", "relay.example; spf=fail"),
+            ("Authentication-Results", "mx.postmarkapp.com; dkim=pass header.d=acme.example"),
+        ],
+    )
+
+    assert webhooks.sender_authenticated(message, "dana@acme.example")
+
+
+@time_machine.travel(NOW)
+def test_without_our_authserv_id_a_reply_matched_only_by_its_sender_changes_nothing(
+    post, sent, settings
+):
+    settings.FOLLOWUP_INBOUND_AUTHSERV_ID = ""
+
+    post(
+        "inbound", inbound(subject="Next steps", text="We went another way.", headers=AUTHENTICATED)
+    )
+
+    assert not Reply.objects.exists()
+    assert TimelineEvent.objects.filter(
+        application=sent.application, kind=TimelineEvent.Kind.NOTE
+    ).exists()
+
+
+@time_machine.travel(NOW)
+def test_without_our_authserv_id_a_reply_in_our_thread_still_counts(post, sent, settings):
+    settings.FOLLOWUP_INBOUND_AUTHSERV_ID = ""
+
+    post("inbound", inbound(headers=in_reply_to(sent.message_id)))
+
+    assert Reply.objects.get().application == sent.application
 
 
 @time_machine.travel(NOW)
