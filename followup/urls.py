@@ -2,13 +2,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers and bookmark tools still ask for /favicon.ico whatever the <link> says."""
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("", include("interviews.urls")),
     path("accounts/", include("followup.accounts.urls")),
     path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):

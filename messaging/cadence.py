@@ -90,11 +90,11 @@ class SenderCalendar:
 
     def local_date(self, at: dt.datetime) -> dt.date:
         """The sender's calendar date at an instant."""
-        return _aware(at).astimezone(self.zone).date()
+        return _utc(at).astimezone(self.zone).date()
 
     def wall_time(self, day: dt.date, time: dt.time) -> dt.datetime:
         """A local wall-clock time as a UTC instant (DST gap -> the jump; overlap -> the first)."""
-        return _wall_to_utc(dt.datetime.combine(day, time), self.zone)
+        return _wall_to_utc(dt.datetime.combine(_clamp_day(day), time), self.zone)
 
     def window_opens(self, day: dt.date) -> dt.datetime:
         """The send window's start on a local date, in UTC."""
@@ -167,7 +167,8 @@ class CadenceFacts:
     paused_since: dt.datetime | None = None  # informational
     resumed_at: dt.datetime | None = None  # last resume
     outcome: str = ""  # "" or an Application.Stage value
-    # The round's (latest) thank-you: when it went, or when it is planned if not sent yet. The
+    # The application's latest live thank-you, whatever its round (an older round's may still
+    # be waiting): when it went, or when it is planned if not sent yet. The
     # first check-in keeps the follow-up spacing from it (spec §8: the thank-you is "the
     # previous one" for the first follow-up).
     thank_you_at: dt.datetime | None = None
@@ -189,6 +190,17 @@ class Plan:
 # -- time helpers -------------------------------------------------------------------------------
 
 
+# Dates past this are absurd (a typo, a year 9999) but must not overflow the date arithmetic
+# below (datetime stops at 9999-12-31): every input is read as no later than this.
+LATEST_DAY = dt.date(9000, 1, 1)
+_LATEST = dt.datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _clamp_day(day: dt.date) -> dt.date:
+    """A date, no later than LATEST_DAY."""
+    return min(day, LATEST_DAY)
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     """The value itself, or ValueError for a naive datetime (it has no instant)."""
     if value.tzinfo is None or value.utcoffset() is None:
@@ -197,8 +209,8 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    """An aware datetime in any zone as UTC."""
-    return _aware(value).astimezone(UTC)
+    """An aware datetime in any zone as UTC (no later than _LATEST: see LATEST_DAY)."""
+    return min(_aware(value), _LATEST).astimezone(UTC)
 
 
 def _wall_to_utc(wall: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -234,7 +246,7 @@ def add_business_days(*, start: dt.date, days: int, calendar: SenderCalendar) ->
     """The date `days` business days after `start`, counting only days strictly after it."""
     if days < 0:
         raise ValueError("days must not be negative.")
-    day = start
+    day = _clamp_day(start)
     while days:
         day += dt.timedelta(days=1)
         if calendar.is_business_day(day):
@@ -244,6 +256,7 @@ def add_business_days(*, start: dt.date, days: int, calendar: SenderCalendar) ->
 
 def _business_day_on_or_after(day: dt.date, calendar: SenderCalendar) -> dt.date:
     """`day` itself when it is a business day, else the next one."""
+    day = _clamp_day(day)
     while not calendar.is_business_day(day):
         day += dt.timedelta(days=1)
     return day

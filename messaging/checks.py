@@ -51,6 +51,8 @@ DETAIL_STAGES = frozenset({"thank_you", "check_in"})
 FOLLOW_UP_STAGES = frozenset({"check_in", "second_check_in"})
 MAX_FOLLOW_UPS = 2
 MIN_BUSINESS_DAYS_BETWEEN_FOLLOW_UPS = 5
+# Two of our emails to the same person closer than this read as a burst: warn.
+SAME_RECIPIENT_HOURS = 12
 
 # fuzz.ratio (0-100) of two normalised bodies at or above which they read as copies.
 # Same template with only the names changed scores ~95; a rewritten paragraph
@@ -274,10 +276,12 @@ class DraftFacts:
     # draft and not thank-yous; leave out those the company has since answered.
     # Aware datetimes; days are compared in planned_at's time zone.
     previous_sends: tuple[dt.datetime, ...] = ()
-    # The round's latest thank-you (sent, else planned), if the company has not answered
-    # since: spaced like a follow-up, never counted towards the limit.
+    # The application's latest live thank-you (sent, else planned), whatever its round, as
+    # the cadence sees it: spaced like a follow-up, never counted towards the limit.
     thank_you_at: dt.datetime | None = None
     planned_at: dt.datetime | None = None
+    # When our other pending emails to the same address are due (aware datetimes).
+    same_recipient_due: tuple[dt.datetime, ...] = ()
     # The cadence calendar's count of business days d with start < d <= end.
     business_days_between: Callable[[dt.date, dt.date], int] | None = dataclasses.field(
         default=None, compare=False
@@ -824,6 +828,30 @@ def check_pestering(
     return findings
 
 
+def check_same_recipient(
+    *, planned_at: dt.datetime | None, others_due: Iterable[dt.datetime] = ()
+) -> list[Finding]:
+    """Warn when another of our emails to the same person is due within SAME_RECIPIENT_HOURS."""
+    if planned_at is None:
+        return []
+    window = dt.timedelta(hours=SAME_RECIPIENT_HOURS)
+    near = [other for other in others_due if abs(other - planned_at) < window]
+    if not near:
+        return []
+    count = len(near)
+    return [
+        Finding(
+            code="same_recipient_soon",
+            severity=WARNING,
+            message=(
+                f"{'Another email' if count == 1 else f'{count} other emails'} to the same "
+                f"person {'is' if count == 1 else 'are'} due within {SAME_RECIPIENT_HOURS} "
+                "hours of this one: consider spacing them out or merging them."
+            ),
+        )
+    ]
+
+
 # --- Running them all ---
 
 
@@ -841,6 +869,9 @@ def check_draft(facts: DraftFacts) -> list[Finding]:
         planned_at=facts.planned_at,
         business_days_between=facts.business_days_between,
         thank_you_at=facts.thank_you_at,
+    )
+    findings += check_same_recipient(
+        planned_at=facts.planned_at, others_due=facts.same_recipient_due
     )
     for text, where in ((facts.subject, "subject"), (facts.body, "body")):
         findings += check_anxious(text, field=where)

@@ -53,6 +53,8 @@ MONTH_FIRST_COUNTRIES = frozenset({"US", "AS", "GU", "MP", "PR", "UM", "VI"})
 # A late thank-you says so only when it goes out more than this long after the interview:
 # the next morning at 10 a.m. is still within the 24 hours the spec asks for.
 LATE_NOTE_AFTER = dt.timedelta(hours=24)
+# An event-driven message to someone with a thank-you still to go follows it by this much.
+AFTER_THANK_YOU = dt.timedelta(hours=1)
 # Sign-off lines a signature may start with; the template already closes the message.
 _CLOSING_LINE_RE = re.compile(
     r"^(best|best regards|kind regards|regards|warm regards|many thanks|thanks|thank you|"
@@ -137,14 +139,17 @@ def _join_names(names: Iterable[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def long_date(day: dt.date, *, country: str) -> str:
+def long_date(day: dt.date, *, country: str, today: dt.date | None = None) -> str:
     """A date as the sender's country writes it: "Tuesday, November 24" or "Tuesday 24 November".
 
     The one date format of every email template (interview date, offer deadline, ...).
+    A date in another year than `today` (default: now) carries its year.
     """
+    today = today or timezone.now().date()
+    year = "" if day.year == today.year else f" {day.year}"
     if country.upper() in MONTH_FIRST_COUNTRIES:
-        return f"{day:%A}, {day:%B} {day.day}"
-    return f"{day:%A} {day.day} {day:%B}"
+        return f"{day:%A}, {day:%B} {day.day}{',' if year else ''}{year}"
+    return f"{day:%A} {day.day} {day:%B}{year}"
 
 
 def _digits(text: str) -> str:
@@ -370,7 +375,8 @@ def _thread_parent(
 
     1. Check-in: the round's thank-you to the same person.
     2. Second check-in: the round's first check-in to them, else that thank-you.
-    3. Any other stage after the thank-you: our latest message to them in this application.
+    3. Any other stage after the thank-you: our latest SENT message to them in this
+       application (none yet: a fresh subject).
     A stay-in-touch note weeks later starts a fresh conversation; a thank-you may reply in the
     scheduling thread (handled by the caller).
     """
@@ -392,7 +398,9 @@ def _thread_parent(
             if parent is not None:
                 return parent
         return None
-    earlier = list(live.exclude(stage=Stage.STAY_IN_TOUCH))
+    # An event-driven message (thanks for the update, a close-out, a deadline note) replies
+    # only to a message that has gone: "Re:" to one still waiting would reach them first.
+    earlier = list(live.exclude(stage=Stage.STAY_IN_TOUCH).filter(status=Status.SENT))
     far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
     return max(earlier, key=lambda m: (m.sent_at or m.due_at or far_past, m.pk), default=None)
 
@@ -692,7 +700,9 @@ def _thank_you_due(
     """The thank-you's due time and late flag; an existing plan stands while still right.
 
     A message already due at (or after) its ideal moment that has simply passed keeps its time:
-    re-planning it to "now" would mark it late for no reason.
+    re-planning it to "now" would mark it late for no reason. One planned on time whose ideal
+    moment only moved into the past through a re-plan (a new time zone or send window) goes
+    at once, still not late: "late" says the interview was logged late, not that we moved it.
     """
     due = cadence.thank_you_due(interview_end=interview.ends_at, now=now, calendar=calendar)
     if due.late and message is not None and message.due_at is not None:
@@ -701,6 +711,8 @@ def _thank_you_due(
         ).at
         if ideal <= message.due_at <= now:
             return message.due_at, message.late
+        if not message.late:
+            return due.at, False
     return due.at, due.late
 
 
@@ -718,11 +730,21 @@ def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.
     )
     by_contact = {m.contact_id: m for m in existing}
     why = "Planned from the interview as logged."
+    # Re-planning an older round only refreshes its existing thank-yous: a new one drafted now
+    # would be a late thank-you nobody asked for (or one the user already cancelled). Its
+    # first planning (a round logged after a newer one) drafts them as usual.
+    is_current = getattr(current_round(application=application), "pk", None) == interview.pk
+    may_create = (
+        is_current
+        or not Message.objects.filter(interview=interview, stage=Stage.THANK_YOU).exists()
+    )
     for contact_id, want in wants.items():
         message = by_contact.get(contact_id)
         due_at, late = _thank_you_due(
             message=message, interview=interview, now=now, calendar=calendar
         )
+        if message is None and not may_create:
+            continue
         if message is None:
             _create(
                 application=application,
@@ -941,14 +963,44 @@ def draft_message(
         if contact is None:
             contact = _check_in_contact(application=application, people=people)
         calendar, _ = cadence_inputs_for(user=application.user)
+        want = _Want(stage, contact, interview, dict(context or {}))
+        due_at = _after_pending_thank_you(
+            application=application, want=want, due_at=due_at, calendar=calendar
+        )
         return _create(
             application=application,
-            want=_Want(stage, contact, interview, dict(context or {})),
+            want=want,
             due_at=due_at,
             why="Drafted for your approval.",
             calendar=calendar,
             people=people,
         )
+
+
+def _after_pending_thank_you(
+    *,
+    application: Application,
+    want: _Want,
+    due_at: dt.datetime,
+    calendar: cadence.SenderCalendar,
+) -> dt.datetime:
+    """`due_at`, or later: at least AFTER_THANK_YOU after a pending thank-you to the same person.
+
+    A note about the decision (or a thanks for their update) that reached them before our
+    thank-you for the interview would read backwards.
+    """
+    thank_yous = (
+        Message.objects.filter(application=application, stage=Stage.THANK_YOU, status__in=PENDING)
+        .filter(_same_recipient(want.contact, want.to_email))
+        .exclude(due_at__isnull=True)
+        .values_list("due_at", flat=True)
+    )
+    latest = max(thank_yous, default=None)
+    if latest is None or due_at >= latest + AFTER_THANK_YOU:
+        return due_at
+    return cadence.clamp_into_window(
+        at=latest + AFTER_THANK_YOU, calendar=calendar, business_day=False
+    )
 
 
 def replan_for(

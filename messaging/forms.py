@@ -16,6 +16,19 @@ from messaging.dispatch import PAST_DUE_GRACE
 from messaging.models import Message
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# How far ahead a user may schedule a message: a year (and a day, for "same date next year").
+MAX_AHEAD = dt.timedelta(days=366)
+# The most text a message body may hold: a long email is a few thousand characters.
+MAX_BODY_CHARS = 20_000
+
+
+def send_time_error(due_at: dt.datetime, *, now: dt.datetime) -> ValidationError | None:
+    """Why a user-entered send time cannot be used (in the past, or over a year ahead), if so."""
+    if due_at < now - PAST_DUE_GRACE:
+        return ValidationError("Pick a time from now on.", code="past")
+    if due_at > now + MAX_AHEAD:
+        return ValidationError("Pick a time within the next year.", code="too_far")
+    return None
 
 
 def wall_time_to_utc(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
@@ -29,7 +42,12 @@ def wall_time_to_utc(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     if value.tzinfo is not None:
         raise ValueError("wall_time_to_utc takes a naive wall-clock time (WallDateTimeField).")
     aware = value.replace(tzinfo=zone, fold=0)  # fold=0: the first of a repeated time
-    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != value:
+    try:
+        round_trip = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        # At the very ends of the calendar (year 1 or 9999) it has no UTC instant at all.
+        raise ValidationError("That date is out of range.", code="out_of_range") from None
+    if round_trip != value:
         raise ValidationError(
             "That time does not exist in your time zone (the clocks change then).",
             code="no_such_time",
@@ -66,7 +84,10 @@ class MessageEditForm(forms.Form):
     to_email = forms.EmailField(label="To", max_length=254)
     subject = forms.CharField(max_length=300)
     body_text = forms.CharField(
-        label="Text", widget=forms.Textarea(attrs={"rows": 14}), strip=False
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        strip=False,
+        max_length=MAX_BODY_CHARS,
     )
     due_at = WallDateTimeField(
         label="Send at",
@@ -105,8 +126,9 @@ class MessageEditForm(forms.Form):
 
     def clean_due_at(self) -> dt.datetime:
         due_at = wall_time_to_utc(self.cleaned_data["due_at"], self.zone)
-        if due_at < timezone.now() - PAST_DUE_GRACE:
-            raise ValidationError("Pick a time from now on.", code="past")
+        error = send_time_error(due_at, now=timezone.now())
+        if error is not None:
+            raise error
         return due_at
 
 

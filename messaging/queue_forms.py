@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging import cadence
-from messaging.dispatch import PAST_DUE_GRACE
 from messaging.forms import (
     DATETIME_LOCAL,
     MessageEditForm,
     WallDateTimeField,
+    send_time_error,
     wall_time_to_utc,
 )
 from messaging.services import SNOOZE_PRESETS, snooze_preset_time
@@ -90,11 +90,11 @@ class SnoozeForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("until", exc)
             else:
-                if due_at < now - PAST_DUE_GRACE:
-                    self.add_error(
-                        "until", ValidationError("Pick a time from now on.", code="past")
-                    )
-                data["due_at"] = due_at
+                error = send_time_error(due_at, now=now)
+                if error is not None:
+                    self.add_error("until", error)
+                else:
+                    data["due_at"] = due_at
         elif not self.has_error("until"):
             raise ValidationError("Pick when it should come back.", code="missing")
         return data

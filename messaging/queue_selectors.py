@@ -133,11 +133,14 @@ def draft_facts_many(
     bounced = frozenset(BouncedAddress.objects.filter(user=user).values_list("email", flat=True))
 
     pending_by_company: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    due_by_address: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
     pending = Message.objects.filter(
         user=user, application__company_id__in=company_ids, status__in=Message.PENDING_STATUSES
-    ).values_list("pk", "application__company_id", "to_email", "body_text")
-    for pk, company_id, to_email, body in pending.order_by("pk"):
+    ).values_list("pk", "application__company_id", "to_email", "body_text", "due_at")
+    for pk, company_id, to_email, body, due_at in pending.order_by("pk"):
         pending_by_company[company_id].append((pk, to_email.lower(), body))
+        if to_email and due_at is not None:
+            due_by_address[to_email.lower()].append((pk, due_at))
 
     since_by_app = _answered_or_round_start(app_ids)
     follow_ups_by_app: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
@@ -151,14 +154,17 @@ def draft_facts_many(
         at = sent_at if status in (Status.SENT, Status.SENDING) else None
         if at is None and status in Message.PENDING_STATUSES:
             at = due_at
-        since = since_by_app.get(app_id)
-        if at is None or (since is not None and at <= since):
+        if at is None:
             continue
         at = at.astimezone(calendar.zone)
         if stage == Message.Stage.THANK_YOU:
-            # The follow-up spacing also runs from the round's latest thank-you (checks).
+            # The follow-up spacing also runs from the application's latest live thank-you,
+            # whatever its round: the same one the cadence plans the first check-in around
+            # (selectors.cadence_facts_for), so the check never blocks the cadence's own plan.
             thank_you_by_app[app_id] = max(at, thank_you_by_app.get(app_id, at))
-        else:
+            continue
+        since = since_by_app.get(app_id)
+        if since is None or at > since:
             follow_ups_by_app[app_id].append((pk, at))
 
     count_business_days = _business_days_between(calendar)
@@ -191,6 +197,9 @@ def draft_facts_many(
             ),
             thank_you_at=thank_you_by_app.get(application.pk),
             planned_at=message.due_at.astimezone(calendar.zone) if message.due_at else None,
+            same_recipient_due=tuple(
+                at for pk, at in due_by_address.get(own_address, ()) if pk != message.pk
+            ),
             business_days_between=count_business_days,
         )
     return facts
@@ -407,9 +416,14 @@ def _details(
     by_interview: dict[int, tuple[str, ...]],
 ) -> tuple[str, ...]:
     """What the too-generic check looks for: a thank-you speaks of the recipient's own
-    conversation; a check-in may name a colleague's (drafting does), so any of the round's."""
+    conversation; a check-in may name a colleague's (drafting does), so any of the round's.
+
+    A thank-you to someone who was not in the interview (the relay thank-you asking a
+    coordinator to pass thanks on) names the interviewers' conversations: any of the round's.
+    """
     if not message.interview_id:
         return ()
-    if message.stage == Message.Stage.THANK_YOU:
-        return by_person.get((message.interview_id, message.contact_id or 0), ())
+    own = by_person.get((message.interview_id, message.contact_id or 0))
+    if message.stage == Message.Stage.THANK_YOU and own is not None:
+        return own
     return by_interview.get(message.interview_id, ())

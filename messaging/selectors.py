@@ -73,12 +73,15 @@ def cadence_facts_for(
         sent_at__isnull=False,
     ).values_list("stage", "sent_at")
     replies = Reply.objects.filter(application=application, received_at__gte=round_start)
+    # Every live thank-you of the application, whatever its round: an older round's thank-you
+    # still pending is a valid (late) one that goes first, and the pestering check
+    # (queue_selectors.draft_facts_many) counts it too, so the first check-in keeps its distance.
     thank_yous = (
-        Message.objects.filter(interview=interview, stage=Message.Stage.THANK_YOU)
+        Message.objects.filter(application=application, stage=Message.Stage.THANK_YOU)
         .exclude(status__in=Message.DEAD_STATUSES)
         .values_list("sent_at", "due_at")
     )
-    # When each went, else when it is planned: the first check-in keeps its distance from them.
+    # When each went, else when it is planned.
     thank_you_times = [sent_at or due_at for sent_at, due_at in thank_yous if sent_at or due_at]
     return cadence.CadenceFacts(
         last_interview_end=interview.ends_at,

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, urlize
 
 from followup.accounts.models import User
 from interviews.models import Application, Contact, TimelineEvent
@@ -249,6 +249,12 @@ def message_unapprove(*, message: Message, user: User) -> Message:
     return message
 
 
+def text_to_html(text: str) -> str:
+    """The HTML part of a hand-written text: escaped, links clickable, paragraphs kept."""
+    # urlize escapes everything but the links it makes; linebreaks must not escape again.
+    return linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False)
+
+
 def message_edit(
     *,
     message: Message,
@@ -279,12 +285,13 @@ def message_edit(
         )
         if not changed:
             return message
+        old_due_at = message.due_at
         contact = message.contact
         fields: dict[str, object] = {
             "to_email": to_email,
             "subject": subject,
             "body_text": body_text,
-            "body_html": linebreaks(body_text, autoescape=True),
+            "body_html": text_to_html(body_text),
             "due_at": due_at,
             "edited_by_user": True,
         }
@@ -307,7 +314,24 @@ def message_edit(
             detail=f"Due {_local(due_at, calendar)}.",
             message=message,
         )
+        retimed_thank_you = message.stage == Stage.THANK_YOU and old_due_at != due_at
+    if retimed_thank_you:
+        _replan_after_thank_you_moved(message)
     return message
+
+
+def _replan_after_thank_you_moved(message: Message) -> None:
+    """The check-ins keep their distance from a thank-you the user moved (spec §8).
+
+    Its own transaction, after the message's: re-planning locks the application before its
+    messages, so it must not run while this message's row is still locked.
+    """
+    application = Application.objects.get(pk=message.application_id)
+    if application.has_ended:
+        return
+    drafting.replan_application(
+        application=application, reason="The thank-you was moved: the check-ins follow it."
+    )
 
 
 def _same_person(contact: Contact, to_email: str) -> bool:
@@ -472,6 +496,7 @@ def application_reopen(
     user: User,
     reason: str,
     stage: str = Application.Stage.INTERVIEWING,
+    replan: bool = True,
 ) -> Application:
     """Open an ended application again; returns it re-read (the caller's copy is stale).
 
@@ -482,7 +507,9 @@ def application_reopen(
     2. Every pending close-out (rejection reply, withdrawal, stay in touch), approved or not,
        is cancelled with the reason on the timeline; one already claimed is stopped by the
        dispatcher's last check (status.close_out_unfit).
-    3. The cadence is re-planned for the live application.
+    3. The cadence is re-planned for the live application, unless the caller re-plans it
+       itself right after (replan=False: a new round being logged would otherwise draft the
+       old round's check-ins only to cancel them at once).
     An application that has not ended is left as it is.
     """
     if stage in Application.ENDED_STAGES or stage not in Application.Stage.values:
@@ -499,7 +526,8 @@ def application_reopen(
             reason=f"{reason} A close-out no longer fits.",
             at=now,
         )
-        drafting.replan_application(application=application, now=now, reason=reason)
+        if replan:
+            drafting.replan_application(application=application, now=now, reason=reason)
     return application
 
 
@@ -546,7 +574,7 @@ def application_outcome(
 ) -> list[Message]:
     """Record a decision, stop what no longer fits, and draft the matching message (spec §6-§7).
 
-    - "offer": stage offer; pending check-ins cancelled.
+    - "offer": stage offer; pending check-ins and stay-in-touch note cancelled.
     - "accepted": stage accepted; every pending message cancelled.
     - "rejected": stage rejected; pending messages other than close-outs cancelled (a
       thank-you after a no reads oddly); a close-out for the next business morning and a
@@ -576,6 +604,12 @@ def application_outcome(
             why = "An offer came in: the automatic check-ins stop."
             _change_stage(application, stage=Application.Stage.OFFER, why=why, at=now)
             messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
+            # A quiet application's "let's stay in touch" note reads wrong after an offer.
+            messages_cancel(
+                _pending(application, Stage.STAY_IN_TOUCH),
+                reason="An offer came in: the stay-in-touch note is not needed.",
+                at=now,
+            )
         elif outcome == "accepted":
             why = "You accepted their offer: nothing more goes out automatically."
             _change_stage(application, stage=Application.Stage.ACCEPTED, why=why, at=now)
@@ -907,6 +941,8 @@ def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Messa
             detail=f"It was due {_local(old, calendar)}." if old else "",
             message=message,
         )
+    if message.stage == Stage.THANK_YOU:
+        _replan_after_thank_you_moved(message)
     return message
 
 

@@ -163,9 +163,13 @@ class Killer:
             )
 
 
-def check(rows: list[dict[str, Any]], hits: list[Hit]) -> tuple[list[str], dict[str, int]]:
-    """The invariants' violations, and counts of the allowed but notable outcomes."""
-    from messaging.dispatch import INTERRUPTED_REASON
+def check(
+    rows: list[dict[str, Any]], hits: list[Hit], *, interrupted: frozenset[int] = frozenset()
+) -> tuple[list[str], dict[str, int]]:
+    """The invariants' violations, and counts of the allowed but notable outcomes.
+
+    `interrupted`: the pks of messages whose send was interrupted (Message.outcome_unknown).
+    """
     from messaging.models import Message
 
     by_pk: dict[str, list[Hit]] = defaultdict(list)
@@ -189,7 +193,7 @@ def check(rows: list[dict[str, Any]], hits: list[Hit]) -> tuple[list[str], dict[
         elif status == Message.Status.FAILED:
             if not row["status_reason"]:
                 problems.append(f"message {pk}: failed without a reason")
-            if row["status_reason"] == INTERRUPTED_REASON:
+            if pk in interrupted:
                 notable["failed as interrupted"] += 1
             if accepted:
                 notable["failed although the ESP accepted it"] += 1
@@ -204,14 +208,11 @@ def check(rows: list[dict[str, Any]], hits: list[Hit]) -> tuple[list[str], dict[
     return problems, dict(notable)
 
 
-def swept_mid_send() -> int:
-    """Messages recover_stale_claims failed as interrupted (its timeline entry has no cause)."""
-    from interviews.models import TimelineEvent
-    from messaging.dispatch import INTERRUPTED_REASON
+def interrupted_sends() -> frozenset[int]:
+    """Messages whose send was interrupted after the ESP may have taken it (outcome unknown)."""
+    from messaging.models import Message
 
-    return TimelineEvent.objects.filter(
-        kind=TimelineEvent.Kind.FAILED, detail=INTERRUPTED_REASON
-    ).count()
+    return frozenset(Message.objects.filter(outcome_unknown=True).values_list("pk", flat=True))
 
 
 def _reason_kind(reason: str) -> str:
@@ -240,8 +241,9 @@ def main() -> int:
         hits = list(script.hits)
     rows = common.message_rows()
 
-    problems, notable = check(rows, hits)
-    notable["interrupted: worker died mid-send, settled by the sweep"] = swept_mid_send()
+    interrupted = interrupted_sends()
+    problems, notable = check(rows, hits, interrupted=interrupted)
+    notable["interrupted: worker died mid-send, settled by the sweep"] = len(interrupted)
     if not drive.finished:
         problems.insert(0, f"not every message settled within {config.timeout} s")
     if not killer.done:

@@ -61,6 +61,10 @@ def application_panel(application: Application) -> dict[str, object]:
         # and accepting is for an offer that was made.
         "can_offer": application.stage != Application.Stage.OFFER,
         "can_accept": application.stage == Application.Stage.OFFER,
+        # With an offer in hand there is no news to wait for, nor another offer to weigh it
+        # against by a deadline: the offer decides.
+        "can_no_news": application.stage != Application.Stage.OFFER,
+        "can_other_offer": application.stage != Application.Stage.OFFER,
     }
 
 

@@ -270,8 +270,13 @@ def test_dates_are_written_the_senders_way(user, country, expected):
         assert expected in draft.body_text
     deadline = {"US": "Friday, March 14"}.get(country, "Friday 14 March")
     assert deadline in offer.body_text
-    assert long_date(dt.date(2026, 11, 24), country=country) == (
+    this_year = dt.date(2026, 1, 1)
+    assert long_date(dt.date(2026, 11, 24), country=country, today=this_year) == (
         "Tuesday, November 24" if country == "US" else "Tuesday 24 November"
+    )
+    # Another year than today's is spelled out.
+    assert long_date(dt.date(2027, 1, 5), country=country, today=dt.date(2026, 12, 20)) == (
+        "Tuesday, January 5, 2027" if country == "US" else "Tuesday 5 January 2027"
     )
 
 
@@ -632,6 +637,7 @@ def test_an_event_message_replies_in_the_latest_thread_to_that_person(sender):
     application, interview, people = make_panel(sender)
     plan_interview(interview=interview)
     thank_you = Message.objects.get(contact=people["dana"], stage="thank_you")
+    Message.objects.filter(pk=thank_you.pk).update(status="sent", sent_at=thank_you.due_at)
 
     message = draft_message(
         application=application,
@@ -646,6 +652,36 @@ def test_an_event_message_replies_in_the_latest_thread_to_that_person(sender):
     assert message.in_reply_to == thank_you.message_id
     assert message.status == "draft"
     assert TimelineEvent.objects.filter(message=message, kind="drafted").exists()
+
+
+def test_an_event_message_follows_a_pending_thank_you_in_a_fresh_thread(sender):
+    application, interview, people = make_panel(sender)
+    plan_interview(interview=interview)
+    thank_you = Message.objects.get(contact=people["dana"], stage="thank_you")
+
+    message = draft_message(
+        application=application,
+        stage="no_news_reply",
+        contact=people["dana"],
+        due_at=thank_you.due_at - dt.timedelta(hours=2),
+    )
+
+    assert message.due_at == thank_you.due_at + dt.timedelta(hours=1)
+    assert not message.subject.startswith("Re:")
+    assert (message.in_reply_to, message.references) == ("", "")
+
+
+def test_an_event_message_already_after_the_thank_you_keeps_its_time(sender):
+    application, interview, people = make_panel(sender)
+    plan_interview(interview=interview)
+    thank_you = Message.objects.get(contact=people["dana"], stage="thank_you")
+    later = thank_you.due_at + dt.timedelta(hours=3)
+
+    message = draft_message(
+        application=application, stage="no_news_reply", contact=people["dana"], due_at=later
+    )
+
+    assert message.due_at == later
 
 
 def test_a_rejection_reply_defaults_to_the_main_contact(sender):

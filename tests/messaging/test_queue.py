@@ -72,7 +72,17 @@ def test_a_card_shows_recipient_company_role_stage_and_due_time_in_the_users_zon
     assert "Senior Data Engineer" in text
     assert "Interviewing" in text
     assert "Tue 6 May, 08:30" in text
-    assert ">Late</span>" in text
+    assert ">Past the next morning</span>" in text
+
+
+def test_an_overdue_card_shows_overdue_without_the_next_morning_badge(user, owner_client):
+    application, _ = panel(user)
+    draft(application, due_at=timezone.now() - dt.timedelta(hours=2), late=True)
+
+    text = owner_client.get(QUEUE).text
+
+    assert ">Overdue</span>" in text
+    assert "Past the next morning" not in text
 
 
 def test_an_empty_queue_says_all_clear(owner_client):
