@@ -90,8 +90,13 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+_DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASE_URL = env.string("DATABASE_URL", _DEFAULT_DATABASE_URL)
 DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
+if DATABASE_URL == _DEFAULT_DATABASE_URL:
+    # SQLite creates the file but not its folder: a fresh VAR_DIR would make the first
+    # `manage.py migrate` fail with "unable to open database file".
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default shares one file between the web server and the
     # Celery worker: WAL lets readers and a writer overlap, IMMEDIATE takes the

@@ -14,7 +14,12 @@ from followup.accounts.models import User
 from followup.accounts.validators import validate_time_zone
 from interviews import selectors
 from interviews.models import Application, Company, Contact, Interview
-from interviews.services import ContactDetails, InterviewDetails, ParticipantInput
+from interviews.services import (
+    ContactDetails,
+    InterviewDetails,
+    ParticipantInput,
+    interview_date_error,
+)
 
 # The fields that describe a new person (as opposed to what was said with them).
 PERSON_FIELDS = ("name", "honorific", "title", "email", "phone", "linkedin_url")
@@ -197,6 +202,8 @@ class InterviewForm(forms.Form):
                     self.add_error(
                         "end_time", f"The interview must end after it starts ({start:%H:%M})."
                     )
+                elif date_error := interview_date_error(starts_at):
+                    self.add_error("date", date_error)
                 else:
                     data["starts_at"], data["ends_at"] = starts_at, ends_at
         decision = data.get("decision_date")
@@ -598,3 +605,12 @@ class ContactForm(forms.Form):
     def contact_details(self) -> ContactDetails:
         data = self.cleaned_data
         return ContactDetails(**{field: data[field] for field in (*PERSON_FIELDS, "tone", "kind")})
+
+
+class CompanyRenameForm(forms.Form):
+    """A company's new name."""
+
+    name = forms.CharField(
+        max_length=200,
+        help_text="Renames it for all its applications; its contacts stay with it.",
+    )

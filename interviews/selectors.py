@@ -192,3 +192,25 @@ def next_round_number(*, application: Application | None) -> int:
         return 1
     highest = application.interviews.aggregate(highest=Max("round_number"))["highest"]
     return (highest or 0) + 1
+
+
+def check_in_fallback(*, application: Application, without: Contact) -> Contact | None:
+    """Who the check-ins go to once `without` (the main contact) is gone; None: nobody with an
+    address.
+
+    The rule of messaging.drafting._check_in_contact with no main contact: the first
+    interviewer of the current round with an email address.
+    """
+    from messaging.selectors import current_round
+
+    interview = current_round(application=application)
+    if interview is None:
+        return None
+    participants = (
+        interview.participants.exclude(contact=without)
+        .exclude(contact__email="")
+        .select_related("contact")
+        .order_by("position", "pk")
+    )
+    first = participants.first()
+    return first.contact if first else None

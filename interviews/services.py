@@ -115,14 +115,16 @@ def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
        its application's current round or still has a pending thank-you, is re-planned
        (messaging.drafting.replan_for): drafts not edited by hand are re-rendered;
     2. a pending message to them that re-planning does not write (a close-out, a reply to
-       their news) takes the new name and address; its approval, if any, is needed again;
-    3. a message the user edited by hand keeps its text and address: the timeline says it
-       still goes to the old address.
+       their news, one edited by hand) takes the new name and address; its approval, if the
+       address changed, is needed again (messaging.status.message_rewrite); a hand-edited
+       text stays as the user wrote it;
+    3. a message whose recipient the user typed by hand (not the contact's old address)
+       keeps it: the timeline says where it still goes.
     """
     # Imported here: messaging builds on interviews, not the other way round.
     from messaging.drafting import replan_for
     from messaging.models import Message
-    from messaging.status import message_label
+    from messaging.status import message_label, message_rewrite
 
     # An ended application plans nothing more (replan_for skips it): its close-outs are
     # handled in step 2.
@@ -135,37 +137,31 @@ def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
         contact=contact, status__in=Message.PENDING_STATUSES
     )
     for message in pending.select_related("application"):
-        if message.edited_by_user:
-            if old_email and message.to_email == old_email and contact.email != old_email:
+        if (message.to_email, message.to_name) == (contact.email, contact.name):
+            continue
+        if message.edited_by_user and message.to_email != old_email:
+            # The user typed this address themselves: theirs to change, not ours.
+            if old_email and contact.email != old_email:
                 timeline_record(
                     application=message.application,
                     kind=Kind.NOTE,
-                    summary=f"{message_label(message)} still goes to {old_email}",
+                    summary=f"{message_label(message)} still goes to {message.to_email}",
                     detail=f"{contact.name}'s address is now {contact.email or 'empty'}, but you "
-                    "edited this message by hand, so it was left as you wrote it. Edit it to "
-                    "change the recipient.",
+                    "chose this message's recipient by hand, so it was left as you wrote it. "
+                    "Edit it to change the recipient.",
                     message=message,
                 )
             continue
-        if (message.to_email, message.to_name) == (contact.email, contact.name):
-            continue
-        unapprove = message.approved_at is not None and message.to_email != contact.email
-        changes: dict[str, object] = {"to_email": contact.email, "to_name": contact.name}
-        if unapprove:
-            changes["approved_at"] = None
-            if message.status == Message.Status.APPROVED:
-                changes["status"] = Message.Status.DRAFT
-        # Only while still pending: a message the dispatcher has just claimed is left alone.
-        if Message.objects.filter(pk=message.pk, status=message.status).update(
-            updated_at=timezone.now(), **changes
-        ):
-            for name, value in changes.items():
-                setattr(message, name, value)
+        # A hand-edited message keeps its text; only its recipient follows the contact.
+        result = message_rewrite(
+            message, changes={"to_email": contact.email, "to_name": contact.name}
+        )
+        if result.saved:
             timeline_record(
                 application=message.application,
                 kind=Kind.EDITED,
                 summary=f"{message_label(message)}: recipient updated"
-                + (": it needs your approval again" if unapprove else ""),
+                + (": it needs your approval again" if result.unapproved else ""),
                 detail=f"{contact.name}'s contact details changed.",
                 message=message,
             )
@@ -192,8 +188,60 @@ def _after_contact_deleted(
 ) -> None:
     """Re-plan without them: other thank-yous stop naming them, check-ins go to someone else."""
     from messaging.drafting import replan_for
+    from messaging.models import Message
 
     replan_for(applications=applications, interviews=interviews, reason=f"{name} was deleted.")
+    for application in applications:
+        if application.has_ended:
+            continue
+        # What re-planning actually chose, so the entry never disagrees with the drafts.
+        check_in = (
+            Message.objects.filter(
+                application=application,
+                stage__in=Message.CHECK_IN_STAGES,
+                status__in=Message.PENDING_STATUSES,
+            )
+            .select_related("contact")
+            .order_by("due_at", "pk")
+            .first()
+        )
+        recipient = check_in.contact if check_in is not None else None
+        if recipient is not None and recipient.email:
+            detail = (
+                f"Check-ins now go to {recipient.name} ({recipient.email}), the first "
+                "interviewer with an email address. Choose a main contact in Edit application "
+                "to change that."
+            )
+        else:
+            detail = (
+                "Nobody else in the interview has an email address, so no check-in can go out "
+                "until you choose a main contact in Edit application."
+            )
+        timeline_record(
+            application=application,
+            kind=Kind.NOTE,
+            summary=f"Main contact {name} was deleted",
+            detail=detail,
+        )
+
+
+# How far from today an interview date can be: further is a typo (1900, 2205), and would
+# reorder the rounds and draft a thank-you for a date nobody meant.
+INTERVIEW_YEARS_BACK = 5
+INTERVIEW_YEARS_AHEAD = 2
+
+
+def interview_date_error(starts_at: dt.datetime, *, now: dt.datetime | None = None) -> str:
+    """Why this start is not a plausible interview date ("" when it is)."""
+    now = now or timezone.now()
+    if starts_at < now - dt.timedelta(days=365 * INTERVIEW_YEARS_BACK + 1):
+        return (
+            f"That date is more than {INTERVIEW_YEARS_BACK} years ago: check the year "
+            "(interviews further back are not followed up)."
+        )
+    if starts_at > now + dt.timedelta(days=365 * INTERVIEW_YEARS_AHEAD + 1):
+        return f"That date is more than {INTERVIEW_YEARS_AHEAD} years ahead: check the year."
+    return ""
 
 
 def _check_interview_details(details: InterviewDetails) -> None:
@@ -208,6 +256,8 @@ def _check_interview_details(details: InterviewDetails) -> None:
         raise ValueError("starts_at and ends_at must be aware datetimes.")
     if details.ends_at <= details.starts_at:
         errors["end_time"] = "The interview must end after it starts."
+    if date_error := interview_date_error(details.starts_at):
+        errors["date"] = date_error
     if (
         details.decision_date
         and zone is not None
@@ -429,8 +479,13 @@ def interview_log(
                 from messaging.services import application_reopen
 
                 # Its close-outs no longer fit: the reopen service cancels them.
+                # plan_interview re-plans once the new round is saved: re-planning here
+                # would draft the old round's check-ins only to cancel them at once.
                 application = application_reopen(
-                    application=application, user=user, reason="Reopened: a new round was logged."
+                    application=application,
+                    user=user,
+                    reason="Reopened: a new round was logged.",
+                    replan=False,
                 )
         else:
             company = company_get_or_create(user=user, name=company_name)
@@ -564,6 +619,102 @@ def _record_outcome(*, application: Application, user: User, stage: str) -> None
     application.refresh_from_db()
 
 
+def _rename(*, company: Company, user: User, name: str) -> str:
+    """Rename a company in place, noted on each of its applications; returns the old name.
+
+    "" when the name is unchanged. A name another of the user's companies has is refused:
+    two companies are never merged or split by a rename.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"company": "Enter the company's name."})
+    if name == company.name:
+        return ""
+    taken = selectors.company_by_name(user=user, name=name)
+    if taken is not None and taken.pk != company.pk:
+        raise ValidationError(
+            {
+                "company": f"You already have another company called {taken.name}. Choose a "
+                "different name: a rename never moves applications or contacts between companies."
+            }
+        )
+    old = company.name
+    company.name = name
+    company.full_clean(exclude=["user"])
+    company.save(update_fields=["name"])
+    for application in company.applications.all():
+        timeline_record(
+            application=application,
+            kind=Kind.NOTE,
+            summary=f"Company renamed from {old} to {name}",
+            detail="Its contacts stay with it; drafts that name it are written again "
+            "(those you edited by hand keep your text).",
+        )
+    return old
+
+
+def company_rename(*, company: Company, user: User, name: str) -> Company:
+    """Rename a company for all its applications; their drafts are re-written with the name."""
+    if company.user_id != user.pk:
+        raise ValidationError("That company is not one of yours.")
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        old = _rename(company=company, user=user, name=name)
+        if old:
+            from messaging.drafting import replan_for
+
+            replan_for(
+                applications=list(company.applications.all()),
+                reason=f"The company was renamed from {old} to {company.name}.",
+            )
+    return company
+
+
+def _rename_company(*, application: Application, user: User, name: str) -> str:
+    """Rename the application's own company in place; returns the old name ("" if unchanged).
+
+    Its contacts stay with it. A company that other applications use too is refused with a
+    pointer to its page, where the rename applies to all of them: never a silent split.
+    """
+    company = Company.objects.select_for_update().get(pk=application.company_id)
+    if " ".join(name.split()) != company.name:
+        others = company.applications.exclude(pk=application.pk).count()
+        if others:
+            raise ValidationError(
+                {
+                    "company": f"{company.name} has {others} other "
+                    f"application{'s' if others > 1 else ''}, so it is not renamed from here. "
+                    "Rename it on its company page (the link below) to rename it for all of "
+                    "them."
+                }
+            )
+    old = _rename(company=company, user=user, name=name)
+    application.company = company
+    return old
+
+
+def _main_contact_changed(*, application: Application, previous: Contact | None) -> bool:
+    """Note a new main contact on the timeline; True if it changed."""
+    current = application.main_contact
+    if (previous.pk if previous else None) == (current.pk if current else None):
+        return False
+    if current is None:
+        summary = "Main contact removed"
+        detail = "Check-ins go to the first interviewer with an email address."
+    else:
+        summary = f"Main contact is now {current.name}"
+        detail = (
+            f"Check-ins go to {current.name}."
+            if current.email
+            else f"{current.name} has no email address yet: check-ins go to the first "
+            "interviewer with one until you add it."
+        )
+    if previous is not None:
+        summary += f" (was {previous.name})"
+    timeline_record(application=application, kind=Kind.NOTE, summary=summary, detail=detail)
+    return True
+
+
 def application_update(
     *,
     application: Application,
@@ -605,16 +756,31 @@ def application_update(
                     "meanwhile. Reload the page to see it, then choose the stage again."
                 }
             )
-        application.company = company_get_or_create(user=user, name=company_name)
+        renamed_from = _rename_company(application=application, user=user, name=company_name)
+        previous_main = application.main_contact
+        role_changed = role != application.role
         application.role = role
         application.job_url = job_url
         application.notes = notes
         application.main_contact = main_contact
         application.full_clean(exclude=["user", "company", "main_contact"])
         # Only the form's own fields: anything else on the row is someone else's to change.
-        application.save(
-            update_fields=["company", "role", "job_url", "notes", "main_contact", "updated_at"]
-        )
+        application.save(update_fields=["role", "job_url", "notes", "main_contact", "updated_at"])
+        reasons = []
+        if renamed_from:
+            reasons.append(
+                f"The company was renamed from {renamed_from} to {application.company.name}."
+            )
+        if role_changed:
+            reasons.append(f"The role is now {role}.")
+        if _main_contact_changed(application=application, previous=previous_main):
+            reasons.append("The main contact changed.")
+        if reasons:
+            # Drafts name the company, role and recipient: re-render them (hand-edited ones
+            # keep their text) and send the check-ins to the new main contact.
+            from messaging.drafting import replan_for
+
+            replan_for(applications=[application], reason=" ".join(reasons))
         if stage != application.stage and stage in OUTCOME_FOR_STAGE:
             _record_outcome(application=application, user=user, stage=stage)
         else:

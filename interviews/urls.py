@@ -17,4 +17,5 @@ urlpatterns = [
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
     path("companies/", views.company_list, name="companies"),
     path("companies/<int:pk>/", views.company_detail, name="company"),
+    path("companies/<int:pk>/rename/", views.company_rename, name="company_rename"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from followup.accounts.validators import available_time_zones
 from followup.owned import get_owned_or_404
 from interviews import selectors, services
-from interviews.forms import ApplicationForm, ContactForm, InterviewForms
+from interviews.forms import ApplicationForm, CompanyRenameForm, ContactForm, InterviewForms
 from interviews.models import Application, Company, Contact, Interview
 
 
@@ -261,6 +261,11 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 "They are removed from the interviews they were in, and no longer the main "
                 "contact of any application."
             ),
+            "check_ins_after": [
+                (application, selectors.check_in_fallback(application=application, without=contact))
+                for application in selectors.contact_applications_as_main(contact=contact)
+                if not application.has_ended
+            ],
             "cancel_url": contact.get_absolute_url(),
         },
     )
@@ -289,3 +294,24 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": company.contacts.order_by("name"),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_owned_or_404(Company, user=request.user, pk=pk)
+    if request.method == "POST":
+        form = CompanyRenameForm(request.POST)
+        if form.is_valid():
+            try:
+                services.company_rename(
+                    company=company, user=request.user, name=form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, "Company renamed.")
+                return redirect(company)
+    else:
+        form = CompanyRenameForm(initial={"name": company.name})
+    return render(request, "interviews/company_form.html", {"form": form, "company": company})

@@ -78,6 +78,13 @@ def test_the_embedded_default_needs_no_service(tmp_path):
     assert "127.0.0.1" in loaded["ALLOWED_HOSTS"]
 
 
+def test_migrate_works_on_a_fresh_var_dir_that_does_not_exist_yet(tmp_path):
+    var_dir = tmp_path / "fresh" / "var"
+    result = _run(["manage.py", "migrate", "--noinput"], DEBUG="true", VAR_DIR=str(var_dir))
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "db.sqlite3").is_file()
+
+
 def test_without_var_dir_everything_local_lives_under_var():
     loaded = load_settings(DEBUG="true")
     assert Path(loaded["VAR_DIR"]) == ROOT / "var"

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator
 
 from followup.accounts.choices import (
     country_choices,
@@ -17,7 +18,7 @@ from followup.accounts.choices import (
     region_names,
     time_zone_choices,
 )
-from followup.accounts.models import Profile, User
+from followup.accounts.models import SIGNATURE_MAX_LENGTH, Profile, User
 from followup.accounts.services import PROFILE_FIELDS
 
 EMAIL_TAKEN = "An account with this email address already exists."
@@ -205,6 +206,19 @@ class ProfileForm(forms.ModelForm):
         # Every email is signed with it, so the page does not accept it empty.
         self.fields["full_name"].required = True
         self.fields["region"].widget.attrs["list"] = "region-choices"
+        signature = self.fields["signature"]
+        signature.max_length = SIGNATURE_MAX_LENGTH
+        signature.validators.append(MaxLengthValidator(SIGNATURE_MAX_LENGTH))
+        signature.widget.attrs["maxlength"] = str(SIGNATURE_MAX_LENGTH)
+        for name in _TIMING_HELP:
+            # The model allows 1 and up; the positive-integer field alone would say "≥ 0"
+            # for -3 and the model "≥ 1" for 0: one bound, one message.
+            field = self.fields[name]
+            field.min_value = 1
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MinValueValidator)
+            ] + [MinValueValidator(1)]
+            field.widget.attrs["min"] = "1"
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(

@@ -66,6 +66,12 @@ def _business_days(default: int, maximum: int = 60) -> models.PositiveSmallInteg
     )
 
 
+# The shortest send window the profile accepts.
+MIN_SEND_WINDOW = dt.timedelta(hours=1)
+# The longest signature: a few lines under the name, not a second letter.
+SIGNATURE_MAX_LENGTH = 1000
+
+
 class Profile(models.Model):
     """The sender's identity and the cadence settings drafts are planned with.
 
@@ -118,12 +124,22 @@ class Profile(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if (
-            self.send_window_start
-            and self.send_window_end
-            and self.send_window_start >= self.send_window_end
-        ):
-            raise ValidationError({"send_window_end": "The send window must end after it starts."})
+        start, end = self.send_window_start, self.send_window_end
+        if start and end:
+            if start >= end:
+                raise ValidationError(
+                    {"send_window_end": "The send window must end after it starts."}
+                )
+            # Cadence slots land on the window's start; a sliver of a window leaves a queue
+            # of emails no room to go out in (QA R1b N15).
+            length = dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+            if length < MIN_SEND_WINDOW:
+                raise ValidationError(
+                    {
+                        "send_window_end": "The send window must be at least one hour long "
+                        f"(it opens at {start:%H:%M})."
+                    }
+                )
         validate_region(country=self.country, region=self.region)
 
     @property

@@ -68,18 +68,47 @@ def test_editing_the_main_contact_readdresses_the_check_ins(user):
     }
 
 
-def test_a_hand_edited_draft_keeps_the_old_address_and_the_timeline_says_so(user):
+def test_a_hand_edited_approved_message_takes_the_new_address_keeps_its_text_and_needs_approval(
+    user,
+):
     _application, people = planned(user)
     dana = people["dana"]
     message = pending_to(dana)
-    old = message.to_email
     with time_machine.travel(LATER, tick=False):
         messaging_services.message_edit(
             message=message,
             user=user,
-            to_email=old,
+            to_email=message.to_email,
             subject=message.subject,
             body_text=message.body_text + "\nSee you soon.",
+            due_at=message.due_at,
+        )
+        message.refresh_from_db()
+        Message.objects.filter(pk=message.pk).update(status=Status.APPROVED, approved_at=LATER)
+        services.contact_update(
+            contact=dana, user=user, details=details_of(dana, email="dana.w@northwind.example")
+        )
+
+    message.refresh_from_db()
+    assert message.to_email == "dana.w@northwind.example"
+    assert message.body_text.endswith("See you soon.")
+    assert (message.status, message.approved_at) == (Status.DRAFT, None)
+    assert TimelineEvent.objects.filter(
+        message=message, kind=Kind.EDITED, summary__contains="approval again"
+    ).exists()
+
+
+def test_a_recipient_typed_by_hand_is_kept_and_the_timeline_says_so(user):
+    _application, people = planned(user)
+    dana = people["dana"]
+    message = pending_to(dana)
+    with time_machine.travel(LATER, tick=False):
+        messaging_services.message_edit(
+            message=message,
+            user=user,
+            to_email="dana.private@northwindlabs.example",
+            subject=message.subject,
+            body_text=message.body_text,
             due_at=message.due_at,
         )
         services.contact_update(
@@ -87,9 +116,9 @@ def test_a_hand_edited_draft_keeps_the_old_address_and_the_timeline_says_so(user
         )
 
     message.refresh_from_db()
-    assert message.to_email == old
+    assert message.to_email == "dana.private@northwindlabs.example"
     note = TimelineEvent.objects.get(message=message, kind=Kind.NOTE)
-    assert note.summary.endswith(f"still goes to {old}")
+    assert note.summary.endswith("still goes to dana.private@northwindlabs.example")
     assert "dana.w@northwind.example" in note.detail
 
 

@@ -77,6 +77,9 @@ def test_a_new_round_of_a_rejected_application_reopens_it_instead_of_duplicating
     assert Message.objects.filter(
         application=rejected, stage="thank_you", to_email="sam@initech.example", status="draft"
     ).exists()
+    # Planned once, for the new round: no check-in drafted for the old round and cancelled.
+    check_ins = Message.objects.filter(application=rejected, stage__in=Message.CHECK_IN_STAGES)
+    assert {(m.interview.round_number, m.status) for m in check_ins} == {(2, "draft")}
 
 
 def test_the_next_round_goes_to_the_given_application_even_with_an_open_twin(owner_client, user):

@@ -298,7 +298,7 @@ def test_changing_the_stage_records_it_and_closes_the_application(user):
     }
 
 
-def test_saving_an_application_without_a_new_stage_records_nothing(user):
+def test_saving_an_application_without_a_new_stage_records_only_the_rename(user):
     application = make_application(user)
     services.application_update(
         application=application,
@@ -311,7 +311,11 @@ def test_saving_an_application_without_a_new_stage_records_nothing(user):
     application.refresh_from_db()
     assert application.company.name == "Globex"
     assert application.notes == "Referred by Kim"
-    assert not application.timeline.exists()
+    # Renamed in place (the company was this application's alone), not a new company.
+    assert Company.objects.filter(user=user).count() == 1
+    assert [e.summary for e in application.timeline.all()] == [
+        "Company renamed from Acme Corp to Globex"
+    ]
 
 
 def test_deleting_an_application_deletes_its_interviews_messages_and_timeline(user):

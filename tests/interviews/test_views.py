@@ -432,7 +432,8 @@ def test_editing_an_application_records_a_stage_change(owner_client, user):
     assert (application.role, application.stage) == ("Lead Data Engineer", "offer")
     assert application.job_url == "https://acme.example/jobs/1"
     assert application.main_contact == contact
-    assert application.timeline.get().kind == "stage_changed"
+    assert application.timeline.get(kind="stage_changed").summary.endswith("to Offer")
+    assert application.timeline.get(kind="note").summary == "Main contact is now Riley Park"
 
 
 def edit_data(application, **changes) -> dict:
