@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -19,6 +20,8 @@ from interviews.services import (
     InterviewDetails,
     ParticipantInput,
     interview_date_error,
+    scheduling_message_id_error,
+    scheduling_subject_error,
 )
 
 # The fields that describe a new person (as opposed to what was said with them).
@@ -181,6 +184,27 @@ class InterviewForm(forms.Form):
         if application is not None:
             for name in ("company", "role", "job_url"):
                 del self.fields[name]
+
+    def clean_scheduling_subject(self) -> str:
+        subject = self.cleaned_data["scheduling_subject"]
+        if error := scheduling_subject_error(subject):
+            raise ValidationError(error, code="subject_line_break")
+        return subject
+
+    def clean_scheduling_message_id(self) -> str:
+        """The Message-ID as it goes in a header, <…@…>; a pasted "Message-ID:" label is dropped."""
+        value = self.cleaned_data["scheduling_message_id"]
+        value = re.sub(r"^message-id:\s*", "", value, flags=re.IGNORECASE)
+        if error := scheduling_message_id_error(value):
+            raise ValidationError(error, code="message_id")
+        if not value:
+            return ""
+        value = f"<{value.strip('<>')}>"
+        if len(value) > Interview._meta.get_field("scheduling_message_id").max_length:
+            raise ValidationError(
+                "That Message-ID is too long to be one: leave it empty.", code="message_id"
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

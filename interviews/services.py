@@ -1,15 +1,22 @@
 """Writes of the interviews app: log and edit interviews, applications and contacts.
 
 Each function is one transaction: either everything it describes is saved, or
-nothing is (a failure half-way rolls the whole thing back).
+nothing is (a failure half-way rolls the whole thing back). The exception is the re-plan
+of other drafts after a contact, company or application edit (messaging.drafting.replan_for):
+it runs once the edit has committed, one application at a time, so the edit never waits on,
+or rolls back with, a re-plan.
+
+Lock order, as everywhere: Company, then Application rows (by pk), then their Message rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +34,9 @@ from interviews.models import (
     TimelineEvent,
 )
 from interviews.timeline import timeline_record
+
+if TYPE_CHECKING:
+    from messaging.models import Message
 
 Kind = TimelineEvent.Kind
 
@@ -108,9 +118,43 @@ def _after_interview_deleted(application: Application) -> None:
     replan_application(application=application, reason="An interview was deleted.")
 
 
+def _lock_application(pk: int) -> Application:
+    """The application row, locked (messaging.status.lock_application: the one way to lock it)."""
+    # Imported here: messaging builds on interviews, not the other way round.
+    from messaging.status import lock_application
+
+    return lock_application(pk)
+
+
+def _lock_applications(ids: Iterable[int]) -> list[Application]:
+    """Lock these applications, by pk: the first locks of a change that spans several of them.
+
+    Re-planning and the dispatcher lock an Application before its messages; a change that
+    touches messages in several applications takes every Application row first, in one order,
+    so it queues behind them instead of deadlocking.
+    """
+    return [_lock_application(pk) for pk in sorted(set(ids))]
+
+
+def _replan_around_contact(contact: Contact, *, reason: str) -> None:
+    """Re-plan what names this person: applications they are the main contact of, their rounds.
+
+    Runs after the contact's change has committed; replan_for takes one transaction per
+    application. An ended application plans nothing more (replan_for skips it).
+    """
+    from messaging.drafting import replan_for
+
+    replan_for(
+        applications=list(Application.objects.filter(main_contact=contact).order_by("pk")),
+        interviews=[p.interview for p in contact.participations.select_related("interview")],
+        reason=reason,
+    )
+
+
 def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
     """Re-plan what is pending to this person, so drafts use their new name, tone and address.
 
+    Runs after the contact's save has committed.
     1. each application they are the main contact of, and each interview they were in that is
        its application's current round or still has a pending thank-you, is re-planned
        (messaging.drafting.replan_for): drafts not edited by hand are re-rendered;
@@ -122,76 +166,101 @@ def _after_contact_changed(contact: Contact, *, old_email: str) -> None:
        keeps it: the timeline says where it still goes.
     """
     # Imported here: messaging builds on interviews, not the other way round.
-    from messaging.drafting import replan_for
     from messaging.models import Message
+
+    _replan_around_contact(contact, reason=f"{contact.name}'s details changed.")
+    with transaction.atomic():
+        pending = Message.objects.filter(contact=contact, status__in=Message.PENDING_STATUSES)
+        locked = _lock_applications(pending.values_list("application_id", flat=True))
+        # Only the applications just locked: a message drafted to them since is already
+        # written with the new details.
+        messages = (
+            pending.filter(application__in=[application.pk for application in locked])
+            .select_for_update(of=("self",))
+            .select_related("application")
+            .order_by("pk")
+        )
+        for message in messages:
+            _readdress(message, contact=contact, old_email=old_email)
+
+
+def _readdress(message: Message, *, contact: Contact, old_email: str) -> None:
+    """Steps 2 and 3 of _after_contact_changed for one locked pending message."""
     from messaging.status import message_label, message_rewrite
 
-    # An ended application plans nothing more (replan_for skips it): its close-outs are
-    # handled in step 2.
-    replan_for(
-        applications=Application.objects.filter(main_contact=contact),
-        interviews=[p.interview for p in contact.participations.select_related("interview")],
-        reason=f"{contact.name}'s details changed.",
-    )
-    pending = Message.objects.select_for_update(of=("self",)).filter(
-        contact=contact, status__in=Message.PENDING_STATUSES
-    )
-    for message in pending.select_related("application"):
-        if (message.to_email, message.to_name) == (contact.email, contact.name):
-            continue
-        if message.edited_by_user and message.to_email != old_email:
-            # The user typed this address themselves: theirs to change, not ours.
-            if old_email and contact.email != old_email:
-                timeline_record(
-                    application=message.application,
-                    kind=Kind.NOTE,
-                    summary=f"{message_label(message)} still goes to {message.to_email}",
-                    detail=f"{contact.name}'s address is now {contact.email or 'empty'}, but you "
-                    "chose this message's recipient by hand, so it was left as you wrote it. "
-                    "Edit it to change the recipient.",
-                    message=message,
-                )
-            continue
-        # A hand-edited message keeps its text; only its recipient follows the contact.
-        result = message_rewrite(
-            message, changes={"to_email": contact.email, "to_name": contact.name}
-        )
-        if result.saved:
+    if (message.to_email, message.to_name) == (contact.email, contact.name):
+        return
+    if message.edited_by_user and message.to_email != old_email:
+        # The user typed this address themselves: theirs to change, not ours.
+        if old_email and contact.email != old_email:
             timeline_record(
                 application=message.application,
-                kind=Kind.EDITED,
-                summary=f"{message_label(message)}: recipient updated"
-                + (": it needs your approval again" if result.unapproved else ""),
-                detail=f"{contact.name}'s contact details changed.",
+                kind=Kind.NOTE,
+                summary=f"{message_label(message)} still goes to {message.to_email}",
+                detail=f"{contact.name}'s address is now {contact.email or 'empty'}, but you "
+                "chose this message's recipient by hand, so it was left as you wrote it. "
+                "Edit it to change the recipient.",
                 message=message,
             )
+        return
+    # A hand-edited message keeps its text; only its recipient follows the contact.
+    result = message_rewrite(message, changes={"to_email": contact.email, "to_name": contact.name})
+    if result.saved:
+        timeline_record(
+            application=message.application,
+            kind=Kind.EDITED,
+            summary=f"{message_label(message)}: recipient updated"
+            + (": it needs your approval again" if result.unapproved else ""),
+            detail=f"{contact.name}'s contact details changed.",
+            message=message,
+        )
 
 
 def _before_contact_deleted(contact: Contact) -> tuple[list[Interview], list[Application]]:
-    """Cancel every pending message to this person; return what to re-plan once they are gone."""
+    """Cancel every pending message to this person; return what to re-plan once they are gone.
+
+    In the delete's transaction. Every application the delete writes to is locked first: those
+    with messages to them (cancelled, or their contact cleared) and those they are the main
+    contact of (cleared too).
+    """
     from messaging.models import Message
     from messaging.status import messages_cancel
 
-    pending = Message.objects.select_for_update(of=("self",)).filter(
-        contact=contact, status__in=Message.PENDING_STATUSES
+    applications = list(Application.objects.filter(main_contact=contact).order_by("pk"))
+    locked = _lock_applications(
+        [
+            *Message.objects.filter(contact=contact).values_list("application_id", flat=True),
+            *(application.pk for application in applications),
+        ]
     )
-    messages_cancel(
-        list(pending.select_related("application", "interview")),
-        reason=f"{contact.name} was deleted from your contacts.",
+    pending = (
+        Message.objects.filter(
+            contact=contact,
+            status__in=Message.PENDING_STATUSES,
+            application__in=[application.pk for application in locked],
+        )
+        .select_for_update(of=("self",))
+        .select_related("application", "interview")
+        .order_by("pk")
     )
+    messages_cancel(list(pending), reason=f"{contact.name} was deleted from your contacts.")
     interviews = [p.interview for p in contact.participations.select_related("interview")]
-    return interviews, list(Application.objects.filter(main_contact=contact))
+    return interviews, applications
 
 
 def _after_contact_deleted(
     interviews: list[Interview], applications: list[Application], *, name: str
 ) -> None:
-    """Re-plan without them: other thank-yous stop naming them, check-ins go to someone else."""
+    """Re-plan without them: other thank-yous stop naming them, check-ins go to someone else.
+
+    Runs after the delete has committed.
+    """
     from messaging.drafting import replan_for
     from messaging.models import Message
 
     replan_for(applications=applications, interviews=interviews, reason=f"{name} was deleted.")
     for application in applications:
+        application.refresh_from_db(fields=["stage"])
         if application.has_ended:
             continue
         # What re-planning actually chose, so the entry never disagrees with the drafts.
@@ -244,6 +313,31 @@ def interview_date_error(starts_at: dt.datetime, *, now: dt.datetime | None = No
     return ""
 
 
+# A line break (or any control character) in a header value would split the email's headers:
+# the thank-you that replies in the scheduling thread could be approved, then fail to send.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f]")
+# A Message-ID as mail clients write it: <left@right>, no spaces; the brackets may be left off.
+_ID_PART = r"[^<>@\s\x00-\x1f\x7f]+"
+MESSAGE_ID_RE = re.compile(rf"<{_ID_PART}@{_ID_PART}>|{_ID_PART}@{_ID_PART}")
+
+
+def scheduling_subject_error(subject: str) -> str:
+    """Why this scheduling email subject cannot go in a header ("" when it can)."""
+    if CONTROL_CHARACTERS_RE.search(subject):
+        return "Keep the subject on one line: paste it again without line breaks or tabs."
+    return ""
+
+
+def scheduling_message_id_error(message_id: str) -> str:
+    """Why this is not a Message-ID the thank-you can reply to ("" when it is, or is empty)."""
+    if not message_id or MESSAGE_ID_RE.fullmatch(message_id):
+        return ""
+    return (
+        "A Message-ID looks like <CAF1x2y3@mail.example.com>, on one line with no spaces: copy "
+        "it from the email's headers (“Show original” in most mail apps), or leave it empty."
+    )
+
+
 def _check_interview_details(details: InterviewDetails) -> None:
     """The rules the form checks too, repeated here so no caller can skip them."""
     errors: dict[str, str] = {}
@@ -264,6 +358,10 @@ def _check_interview_details(details: InterviewDetails) -> None:
         and details.decision_date < details.starts_at.astimezone(zone).date()
     ):
         errors["decision_date"] = "The decision date cannot be before the interview."
+    if subject_error := scheduling_subject_error(details.scheduling_subject):
+        errors["scheduling_subject"] = subject_error
+    if id_error := scheduling_message_id_error(details.scheduling_message_id):
+        errors["scheduling_message_id"] = id_error
     if errors:
         raise ValidationError(errors)
 
@@ -473,7 +571,7 @@ def interview_log(
         raise ValidationError({"role": "Enter the role you interviewed for."})
     with transaction.atomic():
         if application is not None:
-            application = Application.objects.select_for_update().get(pk=application.pk)
+            application = _lock_application(application.pk)
             company = application.company
             if application.has_ended:
                 from messaging.services import application_reopen
@@ -642,7 +740,8 @@ def _rename(*, company: Company, user: User, name: str) -> str:
     company.name = name
     company.full_clean(exclude=["user"])
     company.save(update_fields=["name"])
-    for application in company.applications.all():
+    # The caller holds the Company lock: its applications come next, by pk.
+    for application in _lock_applications(company.applications.values_list("pk", flat=True)):
         timeline_record(
             application=application,
             kind=Kind.NOTE,
@@ -660,23 +759,24 @@ def company_rename(*, company: Company, user: User, name: str) -> Company:
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
         old = _rename(company=company, user=user, name=name)
-        if old:
-            from messaging.drafting import replan_for
+    if old:
+        # After the commit: one transaction per application (replan_for), never the rename's.
+        from messaging.drafting import replan_for
 
-            replan_for(
-                applications=list(company.applications.all()),
-                reason=f"The company was renamed from {old} to {company.name}.",
-            )
+        replan_for(
+            applications=list(company.applications.order_by("pk")),
+            reason=f"The company was renamed from {old} to {company.name}.",
+        )
     return company
 
 
-def _rename_company(*, application: Application, user: User, name: str) -> str:
+def _rename_company(*, application: Application, company: Company, user: User, name: str) -> str:
     """Rename the application's own company in place; returns the old name ("" if unchanged).
 
-    Its contacts stay with it. A company that other applications use too is refused with a
-    pointer to its page, where the rename applies to all of them: never a silent split.
+    `company` is locked by the caller if the name differs. Its contacts stay with it. A company
+    that other applications use too is refused with a pointer to its page, where the rename
+    applies to all of them: never a silent split.
     """
-    company = Company.objects.select_for_update().get(pk=application.company_id)
     if " ".join(name.split()) != company.name:
         others = company.applications.exclude(pk=application.pk).count()
         if others:
@@ -745,8 +845,13 @@ def application_update(
     if not role:
         raise ValidationError({"role": "Enter the role."})
     with transaction.atomic():
+        # The Company before the Application (company_rename's order), and only for a rename:
+        # an unchanged name is only compared, never written.
+        company = Company.objects.get(pk=application.company_id)
+        if " ".join(company_name.split()) != company.name:
+            company = Company.objects.select_for_update().get(pk=company.pk)
         # Re-read under lock: the stage, pause and dates may have changed since the form opened.
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = _lock_application(application.pk)
         if stage_seen is not None and stage == stage_seen:
             stage = application.stage  # the user left the stage alone: keep it as it is now
         elif stage_seen is not None and application.stage not in (stage_seen, stage):
@@ -756,7 +861,9 @@ def application_update(
                     "meanwhile. Reload the page to see it, then choose the stage again."
                 }
             )
-        renamed_from = _rename_company(application=application, user=user, name=company_name)
+        renamed_from = _rename_company(
+            application=application, company=company, user=user, name=company_name
+        )
         previous_main = application.main_contact
         role_changed = role != application.role
         application.role = role
@@ -775,16 +882,17 @@ def application_update(
             reasons.append(f"The role is now {role}.")
         if _main_contact_changed(application=application, previous=previous_main):
             reasons.append("The main contact changed.")
-        if reasons:
-            # Drafts name the company, role and recipient: re-render them (hand-edited ones
-            # keep their text) and send the check-ins to the new main contact.
-            from messaging.drafting import replan_for
-
-            replan_for(applications=[application], reason=" ".join(reasons))
         if stage != application.stage and stage in OUTCOME_FOR_STAGE:
             _record_outcome(application=application, user=user, stage=stage)
         else:
             _set_stage(application=application, stage=stage, reason="Changed by you.")
+    if reasons:
+        # Drafts name the company, role and recipient: re-render them (hand-edited ones keep
+        # their text) and send the check-ins to the new main contact. After the commit, in
+        # replan_for's own transaction; an outcome just set has drafted with the new details.
+        from messaging.drafting import replan_for
+
+        replan_for(applications=[application], reason=" ".join(reasons))
     return application
 
 
@@ -809,7 +917,8 @@ def contact_update(*, contact: Contact, user: User, details: ContactDetails) -> 
         contact.name = " ".join(contact.name.split())
         contact.full_clean(exclude=["user", "company"])
         contact.save()
-        _after_contact_changed(contact, old_email=old_email)
+    # After the commit: a re-plan that fails never rolls back the contact's new details.
+    _after_contact_changed(contact, old_email=old_email)
     return contact
 
 
@@ -821,4 +930,6 @@ def contact_delete(*, contact: Contact, user: User) -> None:
         interviews, applications = _before_contact_deleted(contact)
         name = contact.name
         contact.delete()
-        _after_contact_deleted(interviews, applications, name=name)
+    # After the commit: nothing is pending to them any more, so re-planning one application at
+    # a time (replan_for) can never send to them meanwhile.
+    _after_contact_deleted(interviews, applications, name=name)

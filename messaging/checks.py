@@ -4,7 +4,8 @@ Every check is a pure function of plain data: the caller loads the rows and
 passes strings, dates and sets, and gets back `Finding`s. Severity decides what
 the approval flow does with them:
 
-- "error": blocks approval (placeholders, empty recipient or subject, bounced);
+- "error": blocks approval (placeholders, empty recipient or subject, bounced, a line break
+  in a header);
 - "block": blocks unless the user overrides it (pestering; record the override);
 - "warning": shown beside the text; the user may approve anyway.
 
@@ -264,6 +265,9 @@ class DraftFacts:
     to_email: str
     subject: str
     body: str  # the plain-text body
+    # The threading headers, as they will be sent.
+    in_reply_to: str = ""
+    references: str = ""
     # People (the sender too), company and role words the spelling check accepts.
     known_names: tuple[str, ...] = ()
     # What was captured for this person: discussed, asked, promised.
@@ -425,6 +429,43 @@ def check_bounced(to_email: str, bounced_addresses: Iterable[str]) -> list[Findi
             field="to",
         )
     ]
+
+
+# Characters no header may hold: a line break would end the header early (the send fails with
+# BadHeaderError, or worse, the rest becomes a header of its own), and the others are garbage.
+_CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_header_characters(
+    *, to_email: str, subject: str, in_reply_to: str = "", references: str = ""
+) -> list[Finding]:
+    """Error for a line break or other control character in a header: it could not be sent."""
+    findings = []
+    for text, field, where in ((to_email, "to", "recipient"), (subject, "subject", "subject")):
+        spans = tuple(m.span() for m in _CONTROL_CHARACTER_RE.finditer(text))
+        if spans:
+            findings.append(
+                Finding(
+                    code="header_control_character",
+                    severity=ERROR,
+                    message=f"Remove the line break (or tab) from the {where}: it must be one "
+                    "plain line, or the email cannot be sent.",
+                    spans=spans,
+                    field=field,
+                )
+            )
+    if _CONTROL_CHARACTER_RE.search(in_reply_to) or _CONTROL_CHARACTER_RE.search(references):
+        findings.append(
+            Finding(
+                code="header_control_character",
+                severity=ERROR,
+                message="The email this one replies to has a Message-ID with a line break in it, "
+                "so it cannot be sent. Correct the scheduling email's Message-ID in the "
+                "interview (or clear it), or skip this message.",
+                field="threading",
+            )
+        )
+    return findings
 
 
 # --- Warnings about wording ---
@@ -861,6 +902,12 @@ def check_draft(facts: DraftFacts) -> list[Finding]:
     findings += check_recipient(facts.to_email)
     findings += check_bounced(facts.to_email, facts.bounced_addresses)
     findings += check_subject(facts.subject)
+    findings += check_header_characters(
+        to_email=facts.to_email,
+        subject=facts.subject,
+        in_reply_to=facts.in_reply_to,
+        references=facts.references,
+    )
     for text, where in ((facts.to_email, "to"), (facts.subject, "subject"), (facts.body, "body")):
         findings += check_placeholders(text, field=where)
     findings += check_pestering(

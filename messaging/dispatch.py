@@ -2,16 +2,23 @@
 
 A message's way through this module (Message.status):
 
+    approved --due outside the send window--> approved, due when the window next opens
     approved --claim--> sending --ESP accepted--> sent
                                 --permanent ESP error, or transient after the last retry--> failed
+                                --the email cannot be built--> failed
                                 --re-check fails (§7)--> cancelled / held / draft
+                                --a retry outside the send window--> approved, due when it opens
+                                --worker died: before the ESP call--> approved
+                                               after it--> failed (interrupted)
 
-Three rules keep it safe with any number of workers and beat instances:
+Four rules keep it safe with any number of workers and beat instances:
 1. a claim is one conditional UPDATE (approved -> sending); only one caller gets the row;
 2. the attempt is recorded (send_started_at, committed) before the ESP is called, and
    only one task per claim can pass that gate;
 3. a worker that dies leaves "sending", which recover_stale_claims() settles without
-   ever calling the ESP again for a message it may already have accepted.
+   ever calling the ESP again for a message it may already have accepted;
+4. a change that also writes the timeline (_record) locks the Application row before the
+   Message row, the order re-planning and the user's actions take them: none deadlock.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import cadence, selectors, services
 from messaging.models import BouncedAddress, Message, Reply
-from messaging.status import close_out_unfit, local_time, message_label
+from messaging.status import close_out_unfit, local_time, lock_application, message_label
 
 logger = logging.getLogger(__name__)
 
@@ -457,6 +464,11 @@ def _record(
 ) -> bool:
     """Conditionally update the row and, only if that happened, add the timeline entry."""
     with transaction.atomic():
+        # Application before Message, as every writer takes them (status.lock_application):
+        # the timeline entry updates the application row, and taking it after the message's
+        # would deadlock with a re-plan that holds it and waits for this message. The claim
+        # (approved -> sending) stays a lone UPDATE without this lock.
+        lock_application(message.application_id)
         changed = Message.objects.filter(where, pk=message.pk).update(updated_at=at, **fields)
         if changed:
             timeline_record(

@@ -31,6 +31,7 @@ from messaging.selectors import cadence_facts_for, cadence_inputs_for, current_r
 from messaging.status import (
     APPROVAL_COVERS,
     local_time,
+    lock_application,
     message_label,
     message_release,
     message_rewrite,
@@ -455,12 +456,13 @@ def _threading(
 def _for_update(messages: QuerySet[Message] | Manager[Message]) -> QuerySet[Message]:
     """The pending ones among these messages, locked until the transaction ends.
 
-    The dispatcher claims with a conditional UPDATE (approved -> sending); holding the row lock
-    from our read to our write means it either claims before we read (we then leave a
+    The caller holds the application's lock already (status.lock_application): Application
+    first, then Message rows, the one order of every writer. The dispatcher claims with a
+    conditional UPDATE (approved -> sending) that takes no application lock; holding the row
+    lock from our read to our write means it either claims before we read (we then leave a
     "sending" message alone) or after we commit (and sees our status), never in between.
-    Only pending rows are locked: a "sending" or "sent" one is the dispatcher's, which records
-    its outcome on the Message row before the Application row (timeline_record), while we hold
-    the Application first; waiting for its row here would be a deadlock.
+    Only pending rows are locked: re-planning never writes a "sending" or "sent" one, and the
+    dispatcher records their outcome (dispatch._record) under the application's lock, after us.
     """
     return messages.filter(status__in=PENDING).select_for_update(of=("self",))
 
@@ -898,15 +900,6 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
 # -- the public operations -----------------------------------------------------------------
 
 
-def _lock(application_id: int) -> Application:
-    """The application row, locked for the transaction (two re-plans never interleave)."""
-    return (
-        Application.objects.select_for_update()
-        .select_related("company", "user")
-        .get(pk=application_id)
-    )
-
-
 def plan_interview(*, interview: Interview, now: dt.datetime | None = None) -> list[Message]:
     """Draft or re-plan an interview's thank-yous and the application's check-ins.
 
@@ -915,7 +908,7 @@ def plan_interview(*, interview: Interview, now: dt.datetime | None = None) -> l
     """
     now = now or timezone.now()
     with transaction.atomic():
-        application = _lock(interview.application_id)
+        application = lock_application(interview.application_id)
         interview = Interview.objects.get(pk=interview.pk)
         _plan_thank_yous(application=application, interview=interview, now=now)
         _replan(application=application, now=now, reason="Planned from the interview as logged.")
@@ -939,7 +932,7 @@ def replan_application(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _replan(application=_lock(application.pk), now=now, reason=reason)
+        _replan(application=lock_application(application.pk), now=now, reason=reason)
 
 
 def draft_message(
@@ -957,7 +950,7 @@ def draft_message(
     deadline (a date), ask_feedback (bool) or hook (the stay-in-touch slot).
     """
     with transaction.atomic():
-        application = _lock(application.pk)
+        application = lock_application(application.pk)
         interview = interview or current_round(application=application)
         people = _participants(interview)
         if contact is None:
@@ -1016,7 +1009,9 @@ def replan_for(
        a pending thank-you not edited by hand;
     2. each interview given: only if it is its application's current round or has such a
        thank-you (an old round whose thank-yous are gone gets no new, late one);
-    3. one transaction per application, so a long re-plan never holds every row at once.
+    3. one transaction per application, so a long re-plan never holds every row at once;
+       only when called outside any transaction (after the caller's commit): inside one,
+       every application it locks stays locked until the caller's transaction ends.
     An approved message that re-rendering changed needs approval again; the number of those
     is returned, for the page to say so.
     """
@@ -1028,7 +1023,7 @@ def replan_for(
     lost = 0
     for application_id in sorted(asked):
         with transaction.atomic():
-            application = _lock(application_id)
+            application = lock_application(application_id)
             if application.has_ended:
                 continue  # an ended application plans nothing more
             pending = Message.objects.filter(application=application, status__in=PENDING)

@@ -182,7 +182,7 @@ class ReplyForm(forms.Form):
             data["return_date"] = None
         elif return_date and return_date < _local_today(self.time_zone):
             self.add_error("return_date", "That date has passed: leave it empty instead.")
-        elif return_date and return_date > _local_today(self.time_zone) + dt.timedelta(days=366):
+        elif return_date and return_date > _local_today(self.time_zone) + MAX_AHEAD:
             self.add_error("return_date", "Pick a return date within the next year.")
         return data
 
@@ -218,6 +218,9 @@ class OutcomeForm(forms.Form):
                 self.add_error("deadline", "Give the date you must answer the other offer by.")
             elif deadline < _local_today(self.time_zone):
                 self.add_error("deadline", "That date has passed.")
+            elif deadline > _local_today(self.time_zone) + MAX_AHEAD:
+                # The deadline goes into the email they read: a date years away is a typo.
+                self.add_error("deadline", "Pick a deadline within the next year: check the year.")
         else:
             data["deadline"] = None
         if outcome not in ("accepted_elsewhere", "other_offer"):

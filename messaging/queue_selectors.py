@@ -188,6 +188,8 @@ def draft_facts_many(
             to_email=message.to_email,
             subject=message.subject,
             body=message.body_text,
+            in_reply_to=message.in_reply_to,
+            references=message.references,
             known_names=tuple(sorted(n for n in names if n)),
             details=_details(message, details_by_person, details_by_interview),
             bounced_addresses=bounced,

@@ -1,9 +1,11 @@
 """Approval and events: what the user does to messages, and what happens to an application.
 
-Every operation runs in one transaction, takes a row lock on what it changes (so a double
-click, a webhook and the dispatcher cannot interleave), and says on the timeline what it did
-and why. Status changes are conditional UPDATEs on the status they expect, so a message the
-dispatcher has just claimed (approved -> sending) is never cancelled or edited under it.
+Every operation runs in one transaction and takes row locks in one order: the Application
+first (status.lock_application), then the Message rows it changes, as re-planning and the
+dispatcher do, so a double click, a webhook and the dispatcher queue instead of deadlocking.
+Each says on the timeline what it did and why. Status changes are conditional UPDATEs on the
+status they expect, so a message the dispatcher has just claimed (approved -> sending) is
+never cancelled or edited under it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
 
@@ -26,6 +28,7 @@ from messaging.models import Message, Reply
 from messaging.status import (
     APPROVAL_COVERS,
     close_out_unfit,
+    lock_application,
     message_release,
     message_rewrite,
     messages_cancel,
@@ -74,13 +77,23 @@ def _require_owner(obj: Message | Application, user: User) -> None:
         raise PermissionDenied("Not yours.")
 
 
+def _message_for_update(pk: int) -> QuerySet[Message]:
+    """One message row to lock by itself: of=("self",), so no join ever locks another table."""
+    return Message.objects.select_for_update(of=("self",)).filter(pk=pk)
+
+
 def _locked_message(message: Message) -> Message:
-    """The message re-read under a row lock (the caller's copy may be stale)."""
-    return Message.objects.select_for_update().select_related("application").get(pk=message.pk)
+    """The message re-read under its row lock, its application locked first (copies go stale)."""
+    # Application before Message, as re-planning takes them: the other order deadlocks.
+    application = lock_application(message.application_id)
+    locked = _message_for_update(message.pk).get()
+    locked.application = application
+    return locked
 
 
 def _locked_application(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    """The application re-read under its row lock (status.lock_application)."""
+    return lock_application(application.pk)
 
 
 def _calendar(user: User) -> tuple[cadence.SenderCalendar, cadence.CadenceSettings]:
@@ -93,7 +106,8 @@ def _day(day: dt.date) -> str:
 
 def _pending(application: Application, *stages: str) -> list[Message]:
     """The application's messages that may still go out, optionally of some stages only."""
-    messages = Message.objects.select_for_update().filter(
+    # of=("self",): only these rows; the caller holds the application's lock already.
+    messages = Message.objects.select_for_update(of=("self",)).filter(
         application=application, status__in=Message.PENDING_STATUSES
     )
     if stages:
@@ -773,7 +787,7 @@ def applications_end_holds(*, now: dt.datetime | None = None) -> int:
     ids = Application.objects.filter(paused_until__lte=now).values_list("pk", flat=True)
     for pk in list(ids):
         with transaction.atomic():
-            application = Application.objects.select_for_update().get(pk=pk)
+            application = lock_application(pk)
             if application.paused_until is None or application.paused_until > now:
                 continue
             # Released within a few minutes of the hold's end, the check-in keeps the hold's
@@ -817,7 +831,7 @@ def applications_go_quiet(*, now: dt.datetime | None = None) -> int:
     count = 0
     for pk in list(candidates):
         with transaction.atomic():
-            application = Application.objects.select_for_update().get(pk=pk)
+            application = lock_application(pk)
             quiet_at = _goes_quiet_at(application, now=now)
             if quiet_at is None or quiet_at > now:
                 continue
@@ -1041,6 +1055,7 @@ def message_retry(
 
     An interrupted send may have arrived, so it is retried only once the user confirms
     it did not. All or nothing: if the checks refuse the new version, it stays failed.
+    A retried thank-you moves the check-ins after it, as an edit to its time would.
     """
     _require_owner(message, user)
     now = now or timezone.now()
@@ -1081,4 +1096,9 @@ def message_retry(
             due_at=now,
         )
         message = message_approve(message=message, user=user, override_pestering=override_pestering)
+    if message.stage == Stage.THANK_YOU:
+        # It now goes out later than planned: the check-ins keep their distance from it.
+        # message_edit cannot see the move (due_at was set above), so re-plan here, after the
+        # commit (re-planning locks the application before its messages).
+        _replan_after_thank_you_moved(message)
     return message

@@ -1,4 +1,6 @@
-"""Status changes of messages: cancel, hold and release, shared by services and drafting.
+"""Status changes of messages (cancel, hold, release) and the application lock taken first.
+
+Shared by services, drafting and dispatch.
 
 Every change is a conditional UPDATE on the status it expects, so a message the dispatcher
 has just claimed (approved -> sending) is never cancelled, held or released under it. Each
@@ -25,6 +27,21 @@ Status = Message.Status
 # What an approval covers: this text, to this address. A change to any of them needs a fresh
 # approval; a new due time alone does not (re-planning moves times as the facts change).
 APPROVAL_COVERS = frozenset({"to_email", "subject", "body_text", "body_html"})
+
+
+def lock_application(application_id: int) -> Application:
+    """The application row, locked until the transaction ends: the first lock of every change.
+
+    The lock order everywhere: this Application row first, then its Message rows. Re-planning,
+    the user's actions on one message and the dispatcher's records all take it first, so they
+    queue behind each other instead of deadlocking. of=("self",) locks only this row, not the
+    company and user read with it (company_rename locks the Company before its applications).
+    """
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("company", "user")
+        .get(pk=application_id)
+    )
 
 
 def message_label(message: Message) -> str:

@@ -38,7 +38,7 @@ from interviews.models import Application, Contact, Interview, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import selectors
 from messaging.models import BouncedAddress, EmailEvent, Message
-from messaging.status import message_label
+from messaging.status import lock_application, message_label
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +229,9 @@ def _apply_tracking(event: EmailEvent) -> None:
     message = _tracked_message(event)
     if message is None:
         return
+    # The lock order everywhere: the Application row before its messages (the Message updates
+    # below, then the timeline's update of the application).
+    lock_application(message.application_id)
     event.message = message
     event.save(update_fields=["message"])
     payload = event.payload
@@ -277,7 +280,9 @@ def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> 
     """The ESP reports a message we could not confirm ourselves: it was sent after all.
 
     Happens when a worker died after the ESP accepted the message but before it
-    recorded so (dispatch.recover_stale_claims then marked it failed as interrupted).
+    recorded so (dispatch.recover_stale_claims then marked it failed as interrupted), or when
+    the report arrives while the worker is still recording the send. Either way the sent
+    message's side tasks run here, once: the worker's record finds the row settled.
     """
     stuck = Q(status=Message.Status.SENDING) | Q(status=Message.Status.FAILED, outcome_unknown=True)
     changed = Message.objects.filter(stuck, pk=message.pk, send_started_at__isnull=False).update(
@@ -296,6 +301,12 @@ def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> 
             message=message,
             at=message.send_started_at or at,
         )
+        # The dispatcher's own record of the send now finds the row settled and skips its
+        # side tasks: they happen here instead (the LinkedIn suggestion after a thank-you).
+        from messaging import services  # imported late: services imports dispatch and more
+
+        message.refresh_from_db()
+        services.message_sent_side_tasks(message=message)
 
 
 # --- Inbound replies ----------------------------------------------------------------------

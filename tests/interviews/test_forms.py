@@ -243,3 +243,42 @@ def test_editing_prefills_the_interview_in_its_own_time_zone(user):
             "is_main": False,
         }
     ]
+
+
+def test_it_refuses_a_line_break_in_the_scheduling_subject(user):
+    forms = bound(user, scheduling_subject="Interview on Tuesday\r\nBcc: someone@else.example")
+    assert not forms.is_valid()
+    assert forms.form.errors["scheduling_subject"] == [
+        "Keep the subject on one line: paste it again without line breaks or tabs."
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not a message id",
+        "CAF123",
+        "<CAF123@mail.example.com>\r\nBcc: someone@else.example",
+        "<CAF 123@mail.example.com>",
+        "<CAF123@mail.example.com",
+    ],
+)
+def test_it_refuses_a_scheduling_message_id_that_is_not_one(user, value):
+    forms = bound(user, scheduling_message_id=value)
+    assert not forms.is_valid()
+    (error,) = forms.form.errors["scheduling_message_id"]
+    assert error.startswith("A Message-ID looks like <CAF1x2y3@mail.example.com>")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<CAF=123@mail.example.com>",
+        "CAF=123@mail.example.com",
+        "Message-ID: <CAF=123@mail.example.com>",
+    ],
+)
+def test_a_scheduling_message_id_is_kept_in_angle_brackets(user, value):
+    forms = bound(user, scheduling_subject="Interview on Tuesday", scheduling_message_id=value)
+    assert forms.is_valid(), forms.form.errors
+    assert forms.form.interview_details().scheduling_message_id == "<CAF=123@mail.example.com>"

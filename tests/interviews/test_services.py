@@ -413,3 +413,16 @@ def test_a_stage_the_user_changed_on_a_fresh_form_is_applied(user):
     edit(application, user, stage="rejected")
     application.refresh_from_db()
     assert application.stage == "rejected"
+
+
+def test_it_refuses_a_line_break_in_the_scheduling_headers_even_without_the_form(user):
+    with pytest.raises(ValidationError) as excinfo:
+        log(
+            user,
+            details=details(
+                scheduling_subject="Interview\nBcc: someone@else.example",
+                scheduling_message_id="<a@b>\r\nBcc: someone@else.example",
+            ),
+        )
+    assert set(excinfo.value.error_dict) == {"scheduling_subject", "scheduling_message_id"}
+    assert not Interview.objects.exists()

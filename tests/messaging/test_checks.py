@@ -7,9 +7,14 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
-from messaging import checks
+from messaging import checks, services
 from messaging.checks import DraftFacts, Finding
+from messaging.drafting import plan_interview
+from messaging.models import Message
+from tests.messaging.factories import make_panel
+from tests.messaging.test_rules import LOGGED
 
 NAMES = ("Priya Raman", "Tom Becker", "Acme", "Senior Data Engineer", "Alex Morgan")
 
@@ -102,6 +107,62 @@ def test_it_flags_an_empty_or_blank_recipient_and_subject():
 def test_it_flags_a_bounced_recipient_whatever_the_case():
     [finding] = checks.check_bounced("Priya@Acme.com", {"priya@acme.com"})
     assert (finding.code, finding.severity, finding.field) == ("bounced", "error", "to")
+
+
+@pytest.mark.parametrize(
+    ("headers", "field"),
+    [
+        ({"subject": "Re: Interview\r\nBcc: someone@else.example"}, "subject"),
+        ({"subject": "Re: Interview\tTuesday"}, "subject"),
+        ({"to_email": "priya@acme.com\n"}, "to"),
+        ({"in_reply_to": "<a@b>\nBcc: someone@else.example"}, "threading"),
+        ({"references": "<x@y> <a@b>\r\n"}, "threading"),
+    ],
+)
+def test_it_flags_a_line_break_or_control_character_in_any_header(headers, field):
+    values = {"to_email": "priya@acme.com", "subject": "Re: Interview"} | headers
+    [finding] = checks.check_header_characters(**values)
+    assert (finding.code, finding.severity, finding.field) == (
+        "header_control_character",
+        "error",
+        field,
+    )
+    assert "header_control_character" in codes(checks.check_draft(facts(**headers)))
+
+
+def test_it_points_at_the_line_break_in_the_subject():
+    subject = "Re: Interview\nBcc: x@y.example"
+    [finding] = checks.check_header_characters(to_email="priya@acme.com", subject=subject)
+    assert spans_text(subject, finding) == ["\n"]
+
+
+def test_it_lets_one_line_headers_through():
+    assert (
+        checks.check_header_characters(
+            to_email="priya@acme.com",
+            subject="Re: Interview \u2013 Tuesday",
+            in_reply_to="<CAF=1@mail.acme.com>",
+            references="<x@acme.com> <CAF=1@mail.acme.com>",
+        )
+        == []
+    )
+
+
+@pytest.mark.django_db
+def test_a_thank_you_replying_to_a_broken_scheduling_subject_cannot_be_approved(user):
+    with time_machine.travel(LOGGED, tick=False):
+        # Stored before the interview form refused line breaks there.
+        _application, interview, _people = make_panel(
+            user, scheduling_subject="Interview\nBcc: someone@else.example"
+        )
+        plan_interview(interview=interview)
+        thank_you = Message.objects.filter(interview=interview, stage="thank_you").first()
+        with pytest.raises(services.ApprovalBlocked) as blocked:
+            services.message_approve(message=thank_you, user=user)
+
+    assert "header_control_character" in codes(blocked.value.findings)
+    thank_you.refresh_from_db()
+    assert thank_you.approved_at is None
 
 
 def test_it_lets_an_address_that_never_bounced_through():

@@ -16,9 +16,19 @@ from django.utils import timezone
 from interviews.models import TimelineEvent
 from messaging import dispatch, services
 from messaging.models import Message
+from tests.messaging.factories import local
 from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
 from tests.messaging.sending import eager_celery
 from tests.messaging.test_queue import pestering_draft
+from tests.messaging.test_rules import (
+    CALENDAR,
+    THANK_YOU_DUE,
+    business_days_after,
+    check_ins,
+    mark_sent,
+    messages,
+    planned,
+)
 
 QUEUE = reverse("messaging:queue")
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/messages/queue/"}
@@ -641,6 +651,32 @@ def test_the_retry_service_refuses_an_interrupted_send_without_the_confirmation(
 
     message.refresh_from_db()
     assert message.status == Status.FAILED
+
+
+def test_retrying_a_failed_thank_you_moves_the_check_ins_after_the_retried_send(user):
+    application, _people = planned(user)
+    dana, richardson = sorted(
+        messages(application, Message.Stage.THANK_YOU), key=lambda m: "Dana" not in m.to_name
+    )
+    mark_sent(richardson, THANK_YOU_DUE)
+    failed(dana)
+    retried_at = local(2025, 3, 14, 8)  # a Friday, after the planned check-in's spacing
+
+    with time_machine.travel(retried_at, tick=False):
+        services.message_retry(
+            message=dana,
+            user=user,
+            to_email=dana.to_email,
+            subject=dana.subject,
+            body_text=dana.body_text,
+            now=retried_at,
+        )
+
+    dana.refresh_from_db()
+    assert (dana.status, dana.due_at) == (Status.APPROVED, retried_at)
+    first = check_ins(application)[0]
+    assert first.due_at == local(2025, 3, 21, 8)
+    assert business_days_after(CALENDAR.local_date(retried_at), first.due_at) == 5
 
 
 def test_a_refused_send_needs_no_confirmation(owner_client, message):

@@ -449,9 +449,10 @@ def test_re_planning_leaves_a_message_being_sent_untouched(user):
 
 @pytest.mark.django_db(transaction=True)
 def test_re_planning_does_not_wait_for_the_lock_on_a_message_being_sent(user):
-    """The dispatcher holds a sending row's lock while it records; a re-plan must not queue.
+    """A sending row is the dispatcher's: a re-plan locks only pending rows and never queues.
 
-    It would deadlock: the dispatcher then writes the Application row the re-plan holds.
+    The dispatcher's claim locks message rows without their application; its records take the
+    application first (test_lock_order.py), so a re-plan waiting here would only stall.
     """
     require_postgres()
     interview, sending = sending_thank_you(user)

@@ -403,6 +403,26 @@ def test_another_offer_without_a_deadline_is_refused(owner_client, application):
     assert messages(application, Stage.OFFER_DEADLINE) == []
 
 
+@pytest.mark.parametrize("deadline", ["9999-12-31", "2026-03-06"])
+def test_another_offer_deadline_over_a_year_ahead_is_refused(owner_client, application, deadline):
+    response = owner_client.post(
+        reverse("messaging:application_outcome", args=[application.pk]),
+        {"outcome": "other_offer", "deadline": deadline},
+    )
+    assert response.status_code in (200, 302)
+    assert any("within the next year" in text for text in flashes(response))
+    assert messages(application, Stage.OFFER_DEADLINE) == []
+
+
+def test_another_offer_deadline_a_year_and_a_day_ahead_is_accepted(owner_client, application):
+    owner_client.post(
+        reverse("messaging:application_outcome", args=[application.pk]),
+        {"outcome": "other_offer", "deadline": "2026-03-05"},
+    )
+    (note,) = messages(application, Stage.OFFER_DEADLINE)
+    assert "March 5" in note.body_text
+
+
 def test_an_outcome_on_a_settled_application_is_refused_politely(owner_client, application):
     url = reverse("messaging:application_outcome", args=[application.pk])
     owner_client.post(url, {"outcome": "rejected"})

@@ -242,6 +242,29 @@ def test_a_delivery_report_proves_an_interrupted_send_went_out(post, sent):
     assert not sent.outcome_unknown
 
 
+@pytest.mark.parametrize(
+    "stuck",
+    [
+        {"status": Status.SENDING},  # the report beat the worker's own record of the send
+        {"status": Status.FAILED, "outcome_unknown": True},  # the worker died after the ESP
+    ],
+)
+def test_a_thank_you_the_delivery_report_settles_gets_its_linkedin_task_once(post, sent, stuck):
+    started = timezone.now() - dt.timedelta(minutes=2)
+    Message.objects.filter(pk=sent.pk).update(
+        send_started_at=started, sent_at=None, esp_message_id="", **stuck
+    )
+
+    post("tracking", delivery(sent))
+    post("tracking", delivery(sent) | {"DeliveredAt": "2025-03-12T15:00:09.000Z"})
+
+    sent.refresh_from_db()
+    assert (sent.status, sent.sent_at) == (Status.SENT, started)
+    (task,) = TimelineEvent.objects.filter(message=sent, kind=TimelineEvent.Kind.TASK)
+    assert task.summary == f"Connect with {sent.to_name} on LinkedIn"
+    assert task.happened_at == started
+
+
 def test_a_delivery_report_does_not_turn_a_plain_failure_into_a_send(post, sent):
     # The flag decides, not the wording of the reason.
     Message.objects.filter(pk=sent.pk).update(
