@@ -394,6 +394,33 @@ def close_out_due(
     return next_business_morning(after=logged_at, calendar=calendar)
 
 
+# A deadline this close (in business days from today) leaves no time for a next-morning note.
+OFFER_DEADLINE_NEAR_BUSINESS_DAYS = 2
+
+
+def offer_deadline_due(
+    *, logged_at: dt.datetime, deadline: dt.date, calendar: SenderCalendar, at_once: bool = False
+) -> dt.datetime:
+    """The other-offer note (spec §7): the next business morning, or at once when time is short.
+
+    1. At the user's wish, or with the deadline within OFFER_DEADLINE_NEAR_BUSINESS_DAYS
+       business days (today included): at once, clamped into the send window, any day.
+    2. Never after the deadline: when the window has closed for good before it (a deadline of
+       today, logged in the evening), due at once; the user sends it with "Send now".
+    """
+    today = calendar.local_date(_utc(logged_at))
+    near = deadline <= add_business_days(
+        start=today, days=OFFER_DEADLINE_NEAR_BUSINESS_DAYS, calendar=calendar
+    )
+    if at_once or near:
+        due = clamp_into_window(at=logged_at, calendar=calendar, business_day=False)
+    else:
+        due = next_business_morning(after=logged_at, calendar=calendar)
+    if calendar.local_date(due) > deadline:
+        return _utc(logged_at)
+    return due
+
+
 def stay_in_touch_due(
     *, closed_at: dt.datetime, calendar: SenderCalendar, settings: CadenceSettings
 ) -> dt.datetime:

@@ -51,9 +51,13 @@ LINK_PLACEHOLDER = "[Paste the link here]"
 # Countries that write the month before the day ("Tuesday, November 24"); the rest of the
 # English-speaking world writes "Tuesday 24 November". US territories follow the US.
 MONTH_FIRST_COUNTRIES = frozenset({"US", "AS", "GU", "MP", "PR", "UM", "VI"})
-# A late thank-you says so only when it goes out more than this long after the interview:
-# the next morning at 10 a.m. is still within the 24 hours the spec asks for.
-LATE_NOTE_AFTER = dt.timedelta(hours=24)
+# A late thank-you apologises only when it goes out at least this long after the interview:
+# the next day, even past noon, is still prompt enough to need no excuse.
+LATE_NOTE_AFTER = dt.timedelta(days=2)
+# Event-driven stages that go on a business morning (spec §6-§7); the rest go any day.
+BUSINESS_DAY_STAGES = frozenset(
+    {Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.NO_NEWS_REPLY, Stage.STAY_IN_TOUCH}
+)
 # An event-driven message to someone with a thank-you still to go follows it by this much.
 AFTER_THANK_YOU = dt.timedelta(hours=1)
 # Sign-off lines a signature may start with; the template already closes the message.
@@ -210,7 +214,7 @@ def _late_note(*, stage: str, interview: Interview | None, due_at: dt.datetime |
     """Whether a thank-you goes out so long after the interview that it should say so."""
     if stage != Stage.THANK_YOU or interview is None or due_at is None:
         return False
-    return due_at - interview.ends_at > LATE_NOTE_AFTER
+    return due_at - interview.ends_at >= LATE_NOTE_AFTER
 
 
 def _detail_for(
@@ -610,6 +614,9 @@ def _refresh(
             application=application, stage=want.stage, exclude_pk=message.pk
         )
     new_due = due_at if due_at is not None else message.due_at
+    if message.time_set_by_user:
+        new_due = message.due_at  # the user chose this time: only the text follows the facts
+        late = None
     fields = _compose(
         application=application,
         want=want,
@@ -625,7 +632,12 @@ def _refresh(
     retimed = new_due != message.due_at
     if not (other_changed or retimed or new_late != message.late):
         return
-    rewrite = message_rewrite(message, changes={**fields, "due_at": new_due, "late": new_late})
+    old_due = message.due_at
+    rewrite = message_rewrite(
+        message,
+        changes={**fields, "due_at": new_due, "late": new_late},
+        covers=_approval_covers(old_due=old_due, new_due=new_due),
+    )
     if not rewrite.saved:
         return  # claimed by the dispatcher meanwhile: not ours to change any more
     if rewrite.unapproved:
@@ -638,6 +650,7 @@ def _refresh(
         return  # only thread headers or the late flag moved: nothing worth a timeline line
     if content_changed and retimed:
         summary += f", due {local_time(new_due, calendar)}"
+    why = _with_approval_note(why, message=message, retimed=retimed)
     timeline_record(
         application=application,
         kind=TimelineEvent.Kind.EDITED,
@@ -646,6 +659,70 @@ def _refresh(
         interview=message.interview,
         message=message,
     )
+
+
+def _approval_covers(
+    *, old_due: dt.datetime | None, new_due: dt.datetime | None
+) -> tuple[str, ...]:
+    """What takes an approval back in a re-plan: the text, and a move to an EARLIER time.
+
+    The user approved the words; times are the cadence's job, so a later time keeps the
+    approval (said on the timeline), but an earlier one would send it sooner than they agreed.
+    """
+    if old_due is not None and new_due is not None and new_due < old_due:
+        return (*APPROVAL_COVERS, "due_at")
+    return tuple(APPROVAL_COVERS)
+
+
+def _with_approval_note(why: str, *, message: Message, retimed: bool) -> str:
+    """The timeline detail of a re-plan, saying an approved message moved and stays approved."""
+    if not retimed or message.approved_at is None:
+        return why
+    return f"{why} It stays approved: only its time moved, and to later, not sooner."
+
+
+def _retime_event_messages(
+    *, application: Application, now: dt.datetime, calendar: cadence.SenderCalendar, why: str
+) -> None:
+    """Move pending event messages (close-outs, thanks for an update, ...) into the window.
+
+    A new time zone or send window can leave them at night or on a holiday: each one not set
+    by hand (text or time) and not yet due moves forward into the sender's window, onto a
+    business day where its stage needs one. Thank-yous and check-ins are the plan's job.
+    """
+    messages = _read_locking_pending(
+        Message.objects.filter(
+            application=application,
+            status__in=PENDING,
+            edited_by_user=False,
+            time_set_by_user=False,
+            due_at__gt=now,
+        )
+        .exclude(stage__in=[Stage.THANK_YOU, *CHECK_INS])
+        .order_by("due_at", "pk")
+    )
+    for message in messages:
+        if message.status not in PENDING or message.edited_by_user or message.time_set_by_user:
+            continue
+        old_due = message.due_at
+        new_due = cadence.clamp_into_window(
+            at=old_due, calendar=calendar, business_day=message.stage in BUSINESS_DAY_STAGES
+        )
+        if new_due == old_due:
+            continue
+        rewrite = message_rewrite(message, changes={"due_at": new_due})
+        if not rewrite.saved:
+            continue
+        detail = _with_approval_note(why, message=message, retimed=True)
+        timeline_record(
+            application=application,
+            kind=TimelineEvent.Kind.EDITED,
+            summary=f"{message_label(message)} rescheduled for {local_time(new_due, calendar)}",
+            detail=f"{detail} It was due {local_time(old_due, calendar)}, outside your send "
+            "window or on a day off.",
+            interview=message.interview,
+            message=message,
+        )
 
 
 # -- thank-yous ----------------------------------------------------------------------------
@@ -813,6 +890,12 @@ def _replan(*, application: Application, now: dt.datetime, reason: str) -> None:
     """
     calendar, settings = cadence_inputs_for(user=application.user)
     interview = current_round(application=application)
+    _retime_event_messages(
+        application=application,
+        now=now,
+        calendar=calendar,
+        why=reason or "Re-planned for your send window.",
+    )
     # 1.
     orphans = _for_update(Message.objects).filter(
         application=application,
@@ -1012,8 +1095,11 @@ def replan_for(
     3. one transaction per application, so a long re-plan never holds every row at once;
        only when called outside any transaction (after the caller's commit): inside one,
        every application it locks stays locked until the caller's transaction ends.
-    An approved message that re-rendering changed needs approval again; the number of those
-    is returned, for the page to say so.
+    4. every pending message not set by hand moves into the sender's current window (event
+       messages of ended applications too: _retime_event_messages).
+    An approved message that re-rendering changed, or that moved EARLIER, needs approval
+    again; one moved later stays approved (said on the timeline). The number that lost
+    their approval is returned, for the page to say so.
     """
     now = now or timezone.now()
     given = {application.pk for application in applications}
@@ -1024,9 +1110,16 @@ def replan_for(
     for application_id in sorted(asked):
         with transaction.atomic():
             application = lock_application(application_id)
-            if application.has_ended:
-                continue  # an ended application plans nothing more
             pending = Message.objects.filter(application=application, status__in=PENDING)
+            if application.has_ended:
+                # An ended application plans nothing more, but its close-outs still move
+                # into the sender's (new) window.
+                if application_id in given:
+                    calendar, _ = cadence_inputs_for(user=application.user)
+                    _retime_event_messages(
+                        application=application, now=now, calendar=calendar, why=reason
+                    )
+                continue
             plannable = set(
                 pending.filter(
                     stage=Stage.THANK_YOU, edited_by_user=False, interview__isnull=False

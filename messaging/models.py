@@ -64,6 +64,10 @@ class Message(models.Model):
     edited_by_user = models.BooleanField(
         default=False, help_text="Edited by hand: re-planning leaves it alone."
     )
+    # Only a changed send time: re-planning keeps the time but still re-renders the text.
+    time_set_by_user = models.BooleanField(
+        default=False, help_text="Send time chosen by hand: re-planning keeps it."
+    )
     late = models.BooleanField(
         "past the next-morning moment",
         default=False,

@@ -280,6 +280,10 @@ def message_edit(
 ) -> Message:
     """Save the user's own version; re-planning leaves it alone from now on.
 
+    A new subject, body or recipient makes it a hand edit (edited_by_user: never re-rendered);
+    a new send time alone only marks the time as theirs (time_set_by_user: re-planning keeps
+    the time but still re-renders the text).
+
     An approved message that changes goes back to needing approval: the user approved
     the old text and time, not the new ones.
     """
@@ -301,15 +305,25 @@ def message_edit(
             return message
         old_due_at = message.due_at
         contact = message.contact
-        fields: dict[str, object] = {
-            "to_email": to_email,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": text_to_html(body_text),
-            "due_at": due_at,
-            "edited_by_user": True,
-        }
-        if contact is not None and not _same_person(contact, to_email):
+        text_changed = (
+            message.to_email != to_email
+            or message.subject != subject
+            or message.body_text != body_text
+        )
+        fields: dict[str, object] = {"due_at": due_at}
+        if text_changed:
+            # Only the words and the recipient make it the user's own version.
+            fields.update(
+                to_email=to_email,
+                subject=subject,
+                body_text=body_text,
+                body_html=text_to_html(body_text),
+                edited_by_user=True,
+            )
+        if old_due_at != due_at:
+            # A chosen time alone: re-planning keeps it, yet may still re-render the text.
+            fields["time_set_by_user"] = True
+        if text_changed and contact is not None and not _same_person(contact, to_email):
             # An address for someone else: the contact's name would mislabel it.
             fields["to_name"] = "" if message.to_name == contact.name else message.to_name
         # The user approved the old text, recipient AND time: a new time needs approval too.
@@ -578,6 +592,20 @@ def _not_before(
 # -- outcomes ------------------------------------------------------------------------------------
 
 
+def outcome_refused(*, outcome: str, stage: str) -> str:
+    """Why `outcome` cannot be logged at this application stage ("" when it can).
+
+    The same rules the application panel uses to offer its buttons, so a forged POST gets no
+    further than a click would: "accepted" only after an offer, "offer" and "other_offer"
+    not again once there is one.
+    """
+    if outcome == "accepted" and stage != Application.Stage.OFFER:
+        return "Only an offer can be accepted: log the offer first."
+    if outcome in ("offer", "other_offer") and stage == Application.Stage.OFFER:
+        return "They have already made you an offer: accept it, or log what happened instead."
+    return ""
+
+
 def application_outcome(
     *,
     application: Application,
@@ -596,7 +624,9 @@ def application_outcome(
     - "accepted_elsewhere": stage withdrawn; EVERY pending message cancelled; a withdrawal
       note for the next business morning (or at once).
     - "other_offer": stage unchanged; a note with the user's deadline, which may go before
-      their stated decision date.
+      their stated decision date: at once when the deadline is near, never after it
+      (cadence.offer_deadline_due).
+    Each outcome only from the stages the panel offers it at (outcome_refused).
     Returns the messages drafted for it (each waits for approval like any other).
     """
     if outcome not in OUTCOMES:
@@ -612,7 +642,12 @@ def application_outcome(
             raise ActionRefused(
                 f"This application is already {application.get_stage_display().lower()}."
             )
+        refused = outcome_refused(outcome=outcome, stage=application.stage)
+        if refused:
+            raise ActionRefused(refused)
         calendar, settings = _calendar(user)
+        if outcome == "other_offer" and deadline < calendar.local_date(now):
+            raise ActionRefused("That deadline has passed: give the date you must answer by.")
         drafted: list[Message] = []
         if outcome == "offer":
             why = "An offer came in: the automatic check-ins stop."
@@ -686,10 +721,20 @@ def application_outcome(
                 drafting.draft_message(
                     application=application,
                     stage=Stage.OFFER_DEADLINE,
-                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
+                    due_at=cadence.offer_deadline_due(
+                        logged_at=now, deadline=deadline, calendar=calendar, at_once=at_once
+                    ),
                     context={"deadline": deadline},
                 )
             )
+            note = drafted[-1]
+            if note.due_at is not None and calendar.local_date(note.due_at) > deadline:
+                # A pending thank-you to the same person pushed it past the deadline: the
+                # deadline wins over the usual order (it must reach them in time).
+                note.due_at = cadence.offer_deadline_due(
+                    logged_at=now, deadline=deadline, calendar=calendar, at_once=True
+                )
+                Message.objects.filter(pk=note.pk).update(due_at=note.due_at)
         drafting.replan_application(application=application, now=now, reason=why)
     return drafted
 
@@ -926,8 +971,9 @@ def snooze_preset_time(
 def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Message:
     """Move a draft to a later time (never earlier); it stays a draft in the queue.
 
-    Marked edited_by_user so that re-planning (which re-times untouched drafts) does not
-    pull it back to the cadence's time the user just chose to leave.
+    Marked time_set_by_user so that re-planning (which re-times untouched drafts) does not
+    pull it back to the cadence's time the user just chose to leave; its text still follows
+    later changes (a company renamed), as it was not edited.
     """
     _require_owner(message, user)
     with transaction.atomic():
@@ -946,7 +992,7 @@ def message_snooze(*, message: Message, user: User, until: dt.datetime) -> Messa
                 "Pick a later time, or edit the message to send it sooner."
             )
         _set_status(
-            message, to=Status.DRAFT, expect=(Status.DRAFT,), due_at=until, edited_by_user=True
+            message, to=Status.DRAFT, expect=(Status.DRAFT,), due_at=until, time_set_by_user=True
         )
         timeline_record(
             application=message.application,

@@ -9,6 +9,7 @@ from interviews.models import Application
 from messaging import checks, queue_selectors
 from messaging.models import Message
 from messaging.queue_selectors import QueueItem
+from messaging.services import outcome_refused
 
 register = template.Library()
 
@@ -57,14 +58,14 @@ def application_panel(application: Application) -> dict[str, object]:
         # A quiet application can still hear back; only settled ones lose the actions.
         "ended": application.has_ended and application.stage != Application.Stage.QUIET,
         "can_pause": not application.has_ended,
-        # After an outcome only what still fits is offered: no second "offer received",
-        # and accepting is for an offer that was made.
-        "can_offer": application.stage != Application.Stage.OFFER,
-        "can_accept": application.stage == Application.Stage.OFFER,
+        # After an outcome only what still fits is offered (services.outcome_refused, which
+        # also refuses a forged POST): no second "offer received", accepting needs an offer.
+        "can_offer": not outcome_refused(outcome="offer", stage=application.stage),
+        "can_accept": not outcome_refused(outcome="accepted", stage=application.stage),
         # With an offer in hand there is no news to wait for, nor another offer to weigh it
         # against by a deadline: the offer decides.
         "can_no_news": application.stage != Application.Stage.OFFER,
-        "can_other_offer": application.stage != Application.Stage.OFFER,
+        "can_other_offer": not outcome_refused(outcome="other_offer", stage=application.stage),
     }
 
 

@@ -322,7 +322,8 @@ def test_snoozing_to_a_preset_moves_the_due_time(owner_client, application, pres
     message.refresh_from_db()
     assert message.due_at == expected
     assert message.status == Status.DRAFT
-    assert message.edited_by_user is True
+    assert message.time_set_by_user is True
+    assert message.edited_by_user is False  # only its time was chosen: the text still follows
     assert "snoozed" in events(message, Kind.NOTE)[0].summary
 
 
