@@ -16,6 +16,7 @@ from followup.accounts.validators import validate_time_zone
 from interviews import selectors
 from interviews.models import Application, Company, Contact, Interview
 from interviews.services import (
+    DUPLICATE_INTERVIEW_ERROR,
     ContactDetails,
     InterviewDetails,
     ParticipantInput,
@@ -180,7 +181,10 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.application = application
-        self.fields["main_contact"].queryset = selectors.contact_choices(user=user)
+        # With the application known, only its company's people can be its main contact.
+        self.fields["main_contact"].queryset = selectors.contact_choices(
+            user=user, company=application.company if application is not None else None
+        )
         if application is not None:
             for name in ("company", "role", "job_url"):
                 del self.fields[name]
@@ -324,9 +328,11 @@ class ParticipantForm(forms.Form):
         label="Main contact", required=False, help_text="Check-ins go to them."
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, company: Company | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = selectors.contact_choices(user=user)
+        self.fields["contact"].queryset = selectors.contact_choices(user=user, company=company)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -370,13 +376,16 @@ def _not_at(company: Company | None, typed_name: str) -> str:
 class BaseParticipantFormSet(forms.BaseFormSet):
     """The interviewers: at least one, each person once, at most one main contact."""
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, fixed_company: Company | None = None, **kwargs: Any
+    ) -> None:
         self.user = user
         # The company new rows are matched against, and its name as typed (for a new
         # company, None and the typed name); set before validating.
         self.company: Company | None = None
         self.company_name = ""
-        super().__init__(*args, form_kwargs={"user": user}, **kwargs)
+        # A known company (next round, editing): the pickers list only its people.
+        super().__init__(*args, form_kwargs={"user": user, "company": fixed_company}, **kwargs)
 
     def live_forms(self) -> list[ParticipantForm]:
         """The rows that name someone and were not removed."""
@@ -426,8 +435,15 @@ class BaseParticipantFormSet(forms.BaseFormSet):
             raise ValidationError("Mark only one person as the main contact.", code="two_mains")
 
 
+# Three rows, so several interviewers can be logged without JavaScript; formset.js removes the
+# surplus empty ones (its "Add an interviewer" button adds rows), and empty rows are ignored.
+LOG_EXTRA_ROWS = 3
 ParticipantFormSet = forms.formset_factory(
-    ParticipantForm, formset=BaseParticipantFormSet, extra=1, can_delete=True, max_num=30
+    ParticipantForm,
+    formset=BaseParticipantFormSet,
+    extra=LOG_EXTRA_ROWS,
+    can_delete=True,
+    max_num=30,
 )
 ParticipantEditFormSet = forms.formset_factory(
     ParticipantForm, formset=BaseParticipantFormSet, extra=0, can_delete=True, max_num=30
@@ -461,7 +477,13 @@ class InterviewForms:
         self.form = InterviewForm(
             data, user=user, application=fixed_application, initial=form_initial
         )
-        self.formset = formset_class(data, user=user, initial=rows, prefix=self.prefix)
+        self.formset = formset_class(
+            data,
+            user=user,
+            fixed_company=fixed_application.company if fixed_application is not None else None,
+            initial=rows,
+            prefix=self.prefix,
+        )
 
     def _initial_for_new(self, application: Application | None) -> dict[str, Any]:
         zone_name = getattr(getattr(self.user, "profile", None), "time_zone", "") or "UTC"
@@ -529,7 +551,23 @@ class InterviewForms:
                 "You marked an interviewer as the main contact and chose one here too: keep one.",
             )
             return False
+        if self.interview is None and self._already_logged(company):
+            self.form.add_error("date", DUPLICATE_INTERVIEW_ERROR)
+            return False
         return True
+
+    def _already_logged(self, company: Company | None) -> bool:
+        """Whether the application this goes to already has an interview at this start."""
+        data = self.form.cleaned_data
+        if "starts_at" not in data:
+            return False
+        application = self.application or selectors.open_application(
+            user=self.user, company=company, role=data.get("role") or ""
+        )
+        if application is None:
+            return False
+        existing = selectors.interview_at(application=application, starts_at=data["starts_at"])
+        return existing is not None
 
     def service_kwargs(self) -> dict[str, Any]:
         """The keyword arguments interview_log / interview_update take, from valid data."""

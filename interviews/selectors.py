@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from followup.accounts.models import User
@@ -98,12 +100,39 @@ def application_timeline(*, application: Application) -> QuerySet[TimelineEvent]
     return application.timeline.order_by("-happened_at", "-pk")
 
 
-def contact_choices(*, user: User) -> QuerySet[Contact]:
-    """The user's contacts for pickers, grouped by company."""
-    return (
-        Contact.objects.filter(user=user)
-        .select_related("company")
-        .order_by("company__name", "name", "pk")
+def contact_choices(*, user: User, company: Company | None = None) -> QuerySet[Contact]:
+    """The user's contacts for pickers, grouped by company; with `company`, only its people."""
+    contacts = Contact.objects.filter(user=user)
+    if company is not None:
+        contacts = contacts.filter(company=company)
+    return contacts.select_related("company").order_by("company__name", "name", "pk")
+
+
+def interview_at(*, application: Application, starts_at: dt.datetime) -> Interview | None:
+    """The application's interview that starts at this moment, if one is logged."""
+    return application.interviews.filter(starts_at=starts_at).order_by("pk").first()
+
+
+def pending_message_counts(
+    *,
+    application: Application | None = None,
+    interview: Interview | None = None,
+    contact: Contact | None = None,
+) -> dict[str, int]:
+    """How many emails still waiting to go out a delete would cancel: {"pending", "approved"}.
+
+    Those of the application, of the interview, or addressed to the contact (whichever given).
+    """
+    messages = Message.objects.filter(status__in=Message.PENDING_STATUSES)
+    if application is not None:
+        messages = messages.filter(application=application)
+    if interview is not None:
+        messages = messages.filter(interview=interview)
+    if contact is not None:
+        messages = messages.filter(contact=contact)
+    return messages.aggregate(
+        pending=Count("pk"),
+        approved=Count("pk", filter=Q(status=Message.Status.APPROVED)),
     )
 
 

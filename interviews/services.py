@@ -24,6 +24,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import get_text_list
 
 from followup.accounts.models import User
+from followup.accounts.validators import available_time_zones
 from interviews import selectors
 from interviews.models import (
     Application,
@@ -341,11 +342,15 @@ def scheduling_message_id_error(message_id: str) -> str:
 def _check_interview_details(details: InterviewDetails) -> None:
     """The rules the form checks too, repeated here so no caller can skip them."""
     errors: dict[str, str] = {}
-    try:
-        zone = zoneinfo.ZoneInfo(details.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    zone = None
+    # Only the zones we offer: "localtime" would read the times in the server's zone.
+    if details.time_zone in available_time_zones():
+        try:
+            zone = zoneinfo.ZoneInfo(details.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+    if zone is None:
         errors["time_zone"] = f"“{details.time_zone}” is not a time zone we know."
-        zone = None
     if timezone.is_naive(details.starts_at) or timezone.is_naive(details.ends_at):
         raise ValueError("starts_at and ends_at must be aware datetimes.")
     if details.ends_at <= details.starts_at:
@@ -539,6 +544,15 @@ def _apply_details(interview: Interview, details: InterviewDetails) -> None:
         interview.round_number = details.round_number
 
 
+DUPLICATE_INTERVIEW_ERROR = "This interview is already logged — open it to edit."
+
+
+def _refuse_duplicate(*, application: Application, starts_at: dt.datetime) -> None:
+    """A second interview of the application at the same start is the same one posted twice."""
+    if selectors.interview_at(application=application, starts_at=starts_at) is not None:
+        raise ValidationError({"date": DUPLICATE_INTERVIEW_ERROR}, code="duplicate_interview")
+
+
 def interview_log(
     *,
     user: User,
@@ -572,6 +586,7 @@ def interview_log(
     with transaction.atomic():
         if application is not None:
             application = _lock_application(application.pk)
+            _refuse_duplicate(application=application, starts_at=details.starts_at)
             company = application.company
             if application.has_ended:
                 from messaging.services import application_reopen
@@ -588,6 +603,10 @@ def interview_log(
         else:
             company = company_get_or_create(user=user, name=company_name)
             application = selectors.open_application(user=user, company=company, role=role)
+            if application is not None:
+                # Locked, so a re-submitted form waits for the first one and is refused.
+                application = _lock_application(application.pk)
+                _refuse_duplicate(application=application, starts_at=details.starts_at)
         if application is None:
             application = Application.objects.create(
                 user=user,

@@ -126,6 +126,7 @@ def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "object_label": str(interview),
             "what": "interview",
             "consequences": "Its interviewers stay in your contacts.",
+            "cancelled": selectors.pending_message_counts(interview=interview),
             "cancel_url": interview.application.get_absolute_url(),
         },
     )
@@ -201,6 +202,7 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 "Its interviews, its messages (drafts included) and its timeline go too. "
                 "The company and its contacts stay."
             ),
+            "cancelled": selectors.pending_message_counts(application=application),
             "cancel_url": application.get_absolute_url(),
         },
     )
@@ -261,6 +263,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 "They are removed from the interviews they were in, and no longer the main "
                 "contact of any application."
             ),
+            "cancelled": selectors.pending_message_counts(contact=contact),
             "check_ins_after": [
                 (application, selectors.check_in_fallback(application=application, without=contact))
                 for application in selectors.contact_applications_as_main(contact=contact)

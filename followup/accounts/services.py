@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from followup.accounts.choices import country_for_time_zone
 from followup.accounts.models import Profile, User
@@ -53,21 +54,30 @@ PROFILE_FIELDS = (
 )
 
 
-def _replan_open_applications(*, user: User) -> int:
-    """Re-plan the pending drafts of every open application with the profile as it is now.
+def _replan_applications(*, user: User) -> int:
+    """Re-plan the pending drafts of the user's applications with the profile as it is now.
 
-    Check-ins are re-timed (time zone, window, holidays, cadence numbers), and thank-yous are
-    re-rendered (name, phone, signature, email) and re-timed; drafts edited by hand stay.
-    Returns how many approved messages changed and need approval again.
+    Open applications: check-ins are re-timed (time zone, window, holidays, cadence
+    numbers) and thank-yous re-rendered (name, phone, signature, email) and re-timed.
+    Ended ones that still have emails waiting (a close-out, a stay-in-touch note): those
+    move into the new send window; nothing new is planned for them. Drafts edited by hand
+    keep their text. Returns how many approved messages need approval again.
     """
     # Imported here: messaging builds on accounts, not the other way round.
     from interviews.models import Application
     from messaging.drafting import replan_for
+    from messaging.models import Message
 
-    applications = Application.objects.filter(user=user).exclude(stage__in=Application.ENDED_STAGES)
-    return replan_for(
-        applications=list(applications.order_by("pk")), reason="Your profile changed."
+    applications = (
+        Application.objects.filter(user=user)
+        .filter(
+            ~Q(stage__in=Application.ENDED_STAGES)
+            | Q(messages__status__in=Message.PENDING_STATUSES)
+        )
+        .distinct()
+        .order_by("pk")
     )
+    return replan_for(applications=list(applications), reason="Your profile changed.")
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> 
     """Save the sender's identity and timing, and the login email; then re-plan the drafts.
 
     Every setting here shapes the drafts (their text or their time), so a change re-plans
-    the pending drafts of the open applications: after the save, one application at a time
+    the pending drafts (see _replan_applications): after the save, one application at a time
     (each in its own transaction), so the save never waits on, or rolls back with, a re-plan.
     """
     unknown = set(changes) - set(PROFILE_FIELDS)
@@ -103,5 +113,5 @@ def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> 
         for name, value in changes.items():
             setattr(profile, name, value)
         profile.save()
-    lost = _replan_open_applications(user=user) if changed else 0
+    lost = _replan_applications(user=user) if changed else 0
     return ProfileSaved(profile=profile, approvals_lost=lost)

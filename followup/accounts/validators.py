@@ -9,9 +9,19 @@ import holidays
 from django.core.exceptions import ValidationError
 
 
+def is_offered_time_zone(name: str) -> bool:
+    """A zone a person can live in: Area/City (Etc/GMT+5 too) or UTC.
+
+    Names without a "/" are the system's oddities ("localtime" follows the server, "Factory"
+    is no place) or old aliases ("EST", "Japan") with a Region/City name to use instead.
+    """
+    return name == "UTC" or ("/" in name and not name.startswith(("posix/", "right/")))
+
+
 @cache
 def available_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """The IANA time zones we offer and accept."""
+    return frozenset(name for name in zoneinfo.available_timezones() if is_offered_time_zone(name))
 
 
 def validate_time_zone(value: str) -> None:

@@ -5,6 +5,8 @@
 //   with TOTAL_FORMS and increments TOTAL_FORMS.
 // - Removing never renumbers: it ticks the row's DELETE box and hides the row,
 //   so the server drops it (and rows already saved are deleted).
+// - Without JavaScript the page offers a few empty rows; on load the surplus
+//   trailing empty ones are removed (the button replaces them).
 // Also: the contact pickers list the people of the company typed above, the
 // role box suggests that company's open roles, and one row at most is ticked
 // as the main contact.
@@ -118,6 +120,24 @@
       });
     }
 
+    // The page renders a few empty rows for browsers without JavaScript; here the button
+    // adds rows, so trailing untouched rows go (one row always stays). Only trailing ones,
+    // so the rows left keep their numbers and TOTAL_FORMS stays their count.
+    function dropSurplusBlankRows() {
+      let all = Array.from(rows.querySelectorAll("[data-formset-row]"));
+      while (all.length > 1) {
+        const last = all[all.length - 1];
+        if (!last.hasAttribute("data-formset-blank")) break;
+        last.remove();
+        all.pop();
+        total.value = String(parseInt(total.value, 10) - 1);
+      }
+    }
+
+    dropSurplusBlankRows();
+    addButton.hidden = false;
+    const hint = container.querySelector("[data-no-js-hint]");
+    if (hint) hint.hidden = true;
     rows.querySelectorAll("[data-formset-row]").forEach(setupRow);
     refresh();
   }

@@ -41,7 +41,12 @@ def rejected(user) -> Application:
         closed_at=dt.datetime(2025, 2, 20, tzinfo=dt.UTC),
         main_contact=recruiter,
     )
-    make_interview(application, make_contact(company))
+    # The first round, a week before the round the tests log (2025-03-04 10:00 New York).
+    make_interview(
+        application,
+        make_contact(company),
+        starts_at=dt.datetime(2025, 2, 25, 15, 0, tzinfo=dt.UTC),
+    )
     Message.objects.create(
         user=user,
         application=application,
