@@ -277,3 +277,20 @@ def test_the_webhook_urls_exist_only_with_a_webhook_secret():
     assert with_secret.stdout.strip().splitlines()[-1] == "postmark_tracking_webhook", (
         with_secret.stderr
     )
+
+
+def test_manage_py_in_a_bare_checkout_shell_runs_as_local_development(tmp_path):
+    result = _run(["manage.py", "check"], VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_with_debug_off_still_needs_a_secret_key(tmp_path):
+    result = _run(["manage.py", "check"], DEBUG="false", VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_the_web_server_without_debug_or_secret_key_refuses_to_start(tmp_path):
+    result = _run(["-c", "import followup.wsgi"], VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
