@@ -208,6 +208,12 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             # not at once at night (dispatch re-checks the window before sending too). The
             # grace leaves "due now" alone: message_send_now claims right after approving.
             fields["due_at"] = dispatch.send_window_start(calendar=calendar, at=now)
+        elif message.due_at > now:
+            # A later time outside the window would only wait for it at the dispatcher:
+            # approve it for the moment it will really go out, and say so.
+            opens = dispatch.send_window_start(calendar=calendar, at=message.due_at)
+            if opens != message.due_at:
+                fields["due_at"] = opens
         to = Status.HELD if message.status == Status.HELD else Status.APPROVED
         _set_status(
             message,

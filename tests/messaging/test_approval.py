@@ -393,3 +393,15 @@ def test_approval_refuses_a_close_out_that_does_not_fit_the_stage(user, stage, a
 
     message.refresh_from_db()
     assert (message.status, message.approved_at) == (Status.DRAFT, None)
+
+
+def test_approving_a_later_time_outside_the_window_approves_the_moment_it_will_go(thank_you, user):
+    early = local(2025, 3, 6, 5, 53)  # Thursday, before the 08:00 window opens
+    Message.objects.filter(pk=thank_you.pk).update(due_at=early)
+    thank_you.refresh_from_db()
+
+    approved = approve(thank_you, user)
+
+    assert approved.due_at == local(2025, 3, 6, 8)
+    thank_you.refresh_from_db()
+    assert (thank_you.status, thank_you.due_at) == (Status.APPROVED, local(2025, 3, 6, 8))
