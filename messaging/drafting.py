@@ -795,8 +795,18 @@ def _thank_you_due(
     return due.at, due.late
 
 
-def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.datetime) -> None:
-    """Draft, re-render or cancel this interview's thank-yous to match its participants."""
+def _plan_thank_yous(
+    *,
+    application: Application,
+    interview: Interview,
+    now: dt.datetime,
+    reason: str = "The interview was edited.",
+) -> None:
+    """Draft, re-render or cancel this interview's thank-yous to match its participants.
+
+    `reason` goes on the timeline of a re-rendered thank-you (what changed: the interview,
+    the profile, a contact ...).
+    """
     if application.has_ended:
         return
     calendar, _ = cadence_inputs_for(user=application.user)
@@ -841,7 +851,7 @@ def _plan_thank_yous(*, application: Application, interview: Interview, now: dt.
                 want=want,
                 due_at=due_at,
                 late=late,
-                why="The interview was edited.",
+                why=reason,
                 calendar=calendar,
                 people=people,
             )
@@ -1132,9 +1142,12 @@ def replan_for(
             if application_id not in given and not plan:
                 continue
             approved = set(pending.filter(approved_at__isnull=False).values_list("pk", flat=True))
-            if application_id in given:
-                _replan(application=application, now=now, reason=reason)
+            # Thank-yous first (the check-ins are planned around them), then the check-ins
+            # once, for the whole application.
             for interview in Interview.objects.filter(pk__in=plan).order_by("pk"):
-                plan_interview(interview=interview, now=now)
+                _plan_thank_yous(
+                    application=application, interview=interview, now=now, reason=reason
+                )
+            _replan(application=application, now=now, reason=reason)
             lost += pending.filter(pk__in=approved, approved_at__isnull=True).count()
     return lost

@@ -71,6 +71,9 @@ def test_a_new_phone_number_is_in_the_redrafted_thank_yous(user):
     for message in pending(application, Stage.THANK_YOU):
         assert "555 0199" in message.body_text
         assert "555 0100" not in message.body_text
+        # The timeline says why it changed: the profile, not the interview.
+        notes = TimelineEvent.objects.filter(message=message, kind="edited")
+        assert [n.detail for n in notes] == ["Your profile changed."]
 
 
 def test_hand_edited_drafts_and_ended_applications_are_left_alone(user):
