@@ -42,7 +42,7 @@ Kind = TimelineEvent.Kind
 Stage = Message.Stage
 Status = Message.Status
 
-REPLY_KINDS = ("reply", "no_news", "out_of_office")
+REPLY_KINDS = tuple(Reply.Kind.values)
 OUTCOMES = ("offer", "rejected", "accepted_elsewhere", "other_offer", "accepted")
 
 # How late an out-of-office release may run and still keep the hold's end as the due time.
