@@ -489,6 +489,33 @@ def _choose_main_contact(
         application.save(update_fields=["main_contact", "updated_at"])
 
 
+def application_stage_set(
+    *, application: Application, stage: str, why: str = "", at: dt.datetime | None = None
+) -> bool:
+    """Write the stage (closing or opening the application to fit) and put it on the timeline.
+
+    The plain write every stage change ends in; what a change means for the follow-ups
+    (reopening, outcomes, re-planning) is the callers' business. False if nothing changed.
+    """
+    if application.stage == stage:
+        return False
+    old = application.get_stage_display()
+    application.stage = stage
+    if stage in Application.ENDED_STAGES:
+        application.closed_at = application.closed_at or at or timezone.now()
+    else:
+        application.closed_at = None
+    application.save(update_fields=["stage", "closed_at", "updated_at"])
+    timeline_record(
+        application=application,
+        kind=Kind.STAGE_CHANGED,
+        summary=f"Stage changed from {old} to {application.get_stage_display()}",
+        detail=why,
+        at=at,
+    )
+    return True
+
+
 def _set_stage(*, application: Application, stage: str, reason: str = "") -> bool:
     """Move the application to `stage`, with its timeline event; False if it was there already.
 
@@ -509,19 +536,7 @@ def _set_stage(*, application: Application, stage: str, reason: str = "") -> boo
         )
         application.stage, application.closed_at = reopened.stage, reopened.closed_at
         return True
-    application.stage = stage
-    if stage in Application.ENDED_STAGES:
-        application.closed_at = application.closed_at or timezone.now()
-    else:
-        application.closed_at = None
-    application.save(update_fields=["stage", "closed_at", "updated_at"])
-    labels = dict(Application.Stage.choices)
-    timeline_record(
-        application=application,
-        kind=Kind.STAGE_CHANGED,
-        summary=f"Stage changed from {labels.get(previous, previous)} to {labels[stage]}",
-        detail=reason,
-    )
+    application_stage_set(application=application, stage=stage, why=reason)
     _after_stage_changed(application, previous_stage=previous)
     return True
 

@@ -22,6 +22,7 @@ from django.utils.html import linebreaks, urlize
 
 from followup.accounts.models import User
 from interviews.models import Application, Contact, TimelineEvent
+from interviews.services import application_stage_set
 from interviews.timeline import timeline_record
 from messaging import cadence, checks, dispatch, drafting, queue_selectors, selectors
 from messaging.models import Message, Reply
@@ -113,29 +114,6 @@ def _pending(application: Application, *stages: str) -> list[Message]:
     if stages:
         messages = messages.filter(stage__in=stages)
     return list(messages.select_related("application").order_by("due_at", "pk"))
-
-
-def _change_stage(application: Application, *, stage: str, why: str, at: dt.datetime) -> None:
-    """Set the application's stage (closing or opening it to fit), on the timeline."""
-    if application.stage == stage:
-        return
-    old = application.get_stage_display()
-    application.stage = stage
-    fields = ["stage", "updated_at"]
-    if stage in Application.ENDED_STAGES and application.closed_at is None:
-        application.closed_at = at
-        fields.append("closed_at")
-    elif stage not in Application.ENDED_STAGES and application.closed_at is not None:
-        application.closed_at = None
-        fields.append("closed_at")
-    application.save(update_fields=fields)
-    timeline_record(
-        application=application,
-        kind=Kind.STAGE_CHANGED,
-        summary=f"Stage changed from {old} to {application.get_stage_display()}",
-        detail=why,
-        at=at,
-    )
 
 
 # -- quality checks on real rows -----------------------------------------------------------------
@@ -554,7 +532,7 @@ def application_reopen(
         application = _locked_application(application)
         if not application.has_ended:
             return application
-        _change_stage(application, stage=stage, why=reason, at=now)
+        application_stage_set(application=application, stage=stage, why=reason, at=now)
         messages_cancel(
             _pending(application, *Message.CLOSE_OUT_STAGES),
             reason=f"{reason} A close-out no longer fits.",
@@ -657,7 +635,9 @@ def application_outcome(
         drafted: list[Message] = []
         if outcome == "offer":
             why = "An offer came in: the automatic check-ins stop."
-            _change_stage(application, stage=Application.Stage.OFFER, why=why, at=now)
+            application_stage_set(
+                application=application, stage=Application.Stage.OFFER, why=why, at=now
+            )
             messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
             # A quiet application's "let's stay in touch" note reads wrong after an offer.
             messages_cancel(
@@ -667,14 +647,18 @@ def application_outcome(
             )
         elif outcome == "accepted":
             why = "You accepted their offer: nothing more goes out automatically."
-            _change_stage(application, stage=Application.Stage.ACCEPTED, why=why, at=now)
+            application_stage_set(
+                application=application, stage=Application.Stage.ACCEPTED, why=why, at=now
+            )
             messages_cancel(_pending(application), reason=why, at=now)
         elif outcome == "rejected":
             why = (
                 "They turned the application down: the follow-ups stop; a short close-out "
                 "thanking them is drafted, and a stay-in-touch note for later."
             )
-            _change_stage(application, stage=Application.Stage.REJECTED, why=why, at=now)
+            application_stage_set(
+                application=application, stage=Application.Stage.REJECTED, why=why, at=now
+            )
             messages_cancel(
                 [m for m in _pending(application) if m.stage not in Message.CLOSE_OUT_STAGES],
                 reason="The application was turned down: the follow-ups stop.",
@@ -693,7 +677,9 @@ def application_outcome(
                 "You accepted another offer: every pending message is cancelled and a "
                 "withdrawal note is drafted, so they are not left waiting."
             )
-            _change_stage(application, stage=Application.Stage.WITHDRAWN, why=why, at=now)
+            application_stage_set(
+                application=application, stage=Application.Stage.WITHDRAWN, why=why, at=now
+            )
             messages_cancel(
                 _pending(application),
                 reason="You accepted another offer: nothing else goes out for this application.",
@@ -913,7 +899,7 @@ def _go_quiet(application: Application, *, now: dt.datetime) -> None:
         "The thank-you and two follow-ups went unanswered: no more emails. "
         "A friendly LinkedIn connection keeps the door open instead."
     )
-    _change_stage(application, stage=Application.Stage.QUIET, why=why, at=now)
+    application_stage_set(application=application, stage=Application.Stage.QUIET, why=why, at=now)
     messages_cancel(_pending(application, *Message.CHECK_IN_STAGES), reason=why, at=now)
     people = [
         c.name
