@@ -30,17 +30,20 @@ run: install
 	@echo
 	DEBUG=$${DEBUG:-true} FOLLOWUP_PORT=$(PORT) exec $(BIN)/honcho start --env /dev/null -f Procfile.dev
 
-# Lint, format, migrations in step with the models, then the whole suite.
+# Lint, format, the import contracts (pyproject.toml), migrations in step with the models,
+# then the whole suite.
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS="-n 2" or "-k signup".
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DEBUG=false SECRET_KEY=makemigrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

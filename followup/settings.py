@@ -167,7 +167,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": FOLLOWUP_DISPATCH_INTERVAL_SECONDS,
         "options": {"expires": FOLLOWUP_DISPATCH_INTERVAL_SECONDS},
     },
-    # Webhook events whose processing failed or was lost (messaging.webhooks).
+    # Webhook events whose processing failed or was lost (messaging.webhooks.processing).
     "requeue-email-events": {
         "task": "messaging.tasks.requeue_email_events",
         "schedule": 10 * 60,
@@ -189,7 +189,7 @@ FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS = env.integer(
 )
 FOLLOWUP_SEND_RETRY_BACKOFF_MAX = env.integer("FOLLOWUP_SEND_RETRY_BACKOFF_MAX", 600, minimum=1)
 # A message left "sending" this long has no live task behind it (a worker died) and
-# the beat settles it (messaging.dispatch.recover_stale_claims).
+# the beat settles it (messaging.dispatch.claims.recover_stale_claims).
 # A transient error refreshes the claim and the retry may wait up to BACKOFF_MAX before
 # it runs, for up to the task time limit: the timeout must outlast both.
 FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 900, minimum=1)
@@ -224,11 +224,11 @@ ANYMAIL["REQUESTS_TIMEOUT"] = env.integer("ANYMAIL_REQUESTS_TIMEOUT", EMAIL_TIME
 # The authserv-id our ESP's inbound server writes into Authentication-Results (e.g.
 # "mx.postmarkapp.com"). A reply outside our threads, matched only by its From address,
 # acts only when a header with this id says SPF or DKIM passed for that address; empty:
-# such emails are never acted on, only noted on the timeline (messaging.webhooks).
+# such emails are never acted on, only noted on the timeline (messaging.webhooks.inbound).
 FOLLOWUP_INBOUND_AUTHSERV_ID = env.string("FOLLOWUP_INBOUND_AUTHSERV_ID", "")
 # Send with the user's own address as From. Only when the ESP has verified the users'
 # domains; by default mail comes from DEFAULT_FROM_EMAIL's address under the user's
-# name, with Reply-To set to the user (messaging.dispatch.build_email).
+# name, with Reply-To set to the user (messaging.dispatch.outgoing.build_email).
 FOLLOWUP_SEND_AS_USER = env.boolean("FOLLOWUP_SEND_AS_USER", False)
 
 # --- Auth ----------------------------------------------------------------------

@@ -14,8 +14,8 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
-    path("", include("interviews.urls")),
-    path("accounts/", include("followup.accounts.urls")),
+    path("", include("followup.web.interview_urls")),
+    path("accounts/", include("followup.web.account_urls")),
     path("messages/", include("messaging.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),

@@ -15,12 +15,14 @@ from followup.accounts.models import User
 from followup.accounts.validators import validate_time_zone
 from interviews import selectors
 from interviews.models import Application, Company, Contact, Interview
-from interviews.services import (
+from interviews.services.contacts import ContactDetails
+from interviews.services.interviews import (
     DUPLICATE_INTERVIEW_ERROR,
-    ContactDetails,
     InterviewDetails,
     ParticipantInput,
-    interview_date_error,
+)
+from interviews.validation import (
+    interview_details_errors,
     scheduling_message_id_error,
     scheduling_subject_error,
 )
@@ -226,20 +228,18 @@ class InterviewForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("end_time", exc)
             if starts_at and ends_at:
-                if ends_at <= starts_at:
-                    self.add_error(
-                        "end_time", f"The interview must end after it starts ({start:%H:%M})."
-                    )
-                elif date_error := interview_date_error(starts_at):
-                    self.add_error("date", date_error)
-                else:
+                # The interview rules the services check too (interviews.validation); the
+                # subject and Message-ID have their own clean_ methods above.
+                errors = interview_details_errors(
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    time_zone=zone_name,
+                    decision_date=data.get("decision_date"),
+                )
+                for field, message in errors.items():
+                    self.add_error(field, message)
+                if not errors:
                     data["starts_at"], data["ends_at"] = starts_at, ends_at
-        decision = data.get("decision_date")
-        if decision and day and decision < day:
-            shown = dateformat.format(day, "j M Y")
-            self.add_error(
-                "decision_date", f"The decision date cannot be before the interview ({shown})."
-            )
         if data.get("main_contact") and data.get("main_name"):
             self.add_error(
                 "main_name", "Pick a main contact from the list or enter a new one, not both."

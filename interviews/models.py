@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from followup.accounts.validators import validate_time_zone
+from followup.rules import stages
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -100,18 +101,10 @@ class Contact(models.Model):
 
 
 class Application(models.Model):
-    class Stage(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        INTERVIEWING = "interviewing", "Interviewing"
-        OFFER = "offer", "Offer"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        QUIET = "quiet", "Gone quiet"
-        CLOSED = "closed", "Closed"
+    Stage = models.TextChoices("Stage", stages.choices(stages.APPLICATION_STAGES))
 
-    # Stages after which no automatic follow-up is planned.
-    ENDED_STAGES = frozenset({"accepted", "rejected", "withdrawn", "quiet", "closed"})
+    # Stages after which no automatic follow-up is planned (rules.stages holds the sets).
+    ENDED_STAGES = stages.ENDED_STAGES
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"

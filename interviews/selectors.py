@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from followup.accounts.models import User
 from interviews.models import (
@@ -15,7 +15,6 @@ from interviews.models import (
     InterviewParticipant,
     TimelineEvent,
 )
-from messaging.models import Message
 
 # Dashboard filters: name -> the stages it shows (None: every stage).
 SHOW_ACTIVE = "active"
@@ -29,27 +28,15 @@ def _ended_q() -> Q:
 
 
 def application_list(*, user: User, show: str = SHOW_ACTIVE) -> QuerySet[Application]:
-    """The user's applications for the dashboard, with their next action, in a fixed query count.
+    """The user's applications for the dashboard, most recently active first, in one query.
 
-    Each row carries `next_message_stage` / `next_message_due_at` (the earliest
-    pending message: draft, approved or held; for an ended application only a
-    close-out note, since nothing else of it can be approved), `interview_count`
-    and `last_interview_at`, all computed in the one SQL statement.
+    Each row carries `interview_count` and `last_interview_at`; what is waiting to go out
+    for each is messaging's to add (messaging.selectors.with_next_message).
     """
-    pending = (
-        Message.objects.filter(application=OuterRef("pk"), status__in=Message.PENDING_STATUSES)
-        .filter(
-            ~Q(application__stage__in=Application.ENDED_STAGES)
-            | Q(stage__in=Message.CLOSE_OUT_STAGES)
-        )
-        .order_by(F("due_at").asc(nulls_last=True), "pk")
-    )
     queryset = (
         Application.objects.filter(user=user)
         .select_related("company", "main_contact")
         .annotate(
-            next_message_stage=Subquery(pending.values("stage")[:1]),
-            next_message_due_at=Subquery(pending.values("due_at")[:1]),
             interview_count=Count("interviews", distinct=True),
             last_interview_at=Max("interviews__starts_at"),
         )
@@ -111,29 +98,6 @@ def contact_choices(*, user: User, company: Company | None = None) -> QuerySet[C
 def interview_at(*, application: Application, starts_at: dt.datetime) -> Interview | None:
     """The application's interview that starts at this moment, if one is logged."""
     return application.interviews.filter(starts_at=starts_at).order_by("pk").first()
-
-
-def pending_message_counts(
-    *,
-    application: Application | None = None,
-    interview: Interview | None = None,
-    contact: Contact | None = None,
-) -> dict[str, int]:
-    """How many emails still waiting to go out a delete would cancel: {"pending", "approved"}.
-
-    Those of the application, of the interview, or addressed to the contact (whichever given).
-    """
-    messages = Message.objects.filter(status__in=Message.PENDING_STATUSES)
-    if application is not None:
-        messages = messages.filter(application=application)
-    if interview is not None:
-        messages = messages.filter(interview=interview)
-    if contact is not None:
-        messages = messages.filter(contact=contact)
-    return messages.aggregate(
-        pending=Count("pk"),
-        approved=Count("pk", filter=Q(status=Message.Status.APPROVED)),
-    )
 
 
 def contact_participations(*, contact: Contact) -> list[InterviewParticipant]:
@@ -223,23 +187,6 @@ def next_round_number(*, application: Application | None) -> int:
     return (highest or 0) + 1
 
 
-def check_in_fallback(*, application: Application, without: Contact) -> Contact | None:
-    """Who the check-ins go to once `without` (the main contact) is gone; None: nobody with an
-    address.
-
-    The rule of messaging.drafting._check_in_contact with no main contact: the first
-    interviewer of the current round with an email address.
-    """
-    from messaging.selectors import current_round
-
-    interview = current_round(application=application)
-    if interview is None:
-        return None
-    participants = (
-        interview.participants.exclude(contact=without)
-        .exclude(contact__email="")
-        .select_related("contact")
-        .order_by("position", "pk")
-    )
-    first = participants.first()
-    return first.contact if first else None
+def current_round(*, application: Application) -> Interview | None:
+    """The application's interview with the latest end: a newer round restarts the cadence."""
+    return application.interviews.order_by("-ends_at", "-pk").first()

@@ -6,7 +6,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        # Anymail's webhook views send normalised events as signals; store them (webhooks.py).
-        from messaging import webhooks
+        # Anymail's webhook views send normalised events as signals; store them (receivers.py).
+        from messaging import receivers
 
-        webhooks.connect()
+        receivers.connect()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 # A due time typed a little before "now" still means "as soon as possible", not an error:
 # the same grace approval gives a due time (one constant, kept in dispatch).
-from messaging.dispatch import PAST_DUE_GRACE
+from followup.rules.limits import PAST_DUE_GRACE
 from messaging.models import Message
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

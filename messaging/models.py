@@ -5,40 +5,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from followup.rules import stages
 from interviews.models import Application, Contact, Interview, OwnedQuerySet
 
 
 class Message(models.Model):
-    class Stage(models.TextChoices):
-        THANK_YOU = "thank_you", "Thank-you"
-        CHECK_IN = "check_in", "Check-in"
-        SECOND_CHECK_IN = "second_check_in", "Second check-in"
-        REJECTION_REPLY = "rejection_reply", "Close-out after a rejection"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        NO_NEWS_REPLY = "no_news_reply", "Thanks for the update"
-        OFFER_DEADLINE = "offer_deadline", "Another offer: timeline"
-        STAY_IN_TOUCH = "stay_in_touch", "Stay in touch"
+    Stage = models.TextChoices("Stage", stages.choices(stages.MESSAGE_STAGES))
+    Status = models.TextChoices("Status", stages.choices(stages.MESSAGE_STATUSES))
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Awaiting approval"
-        APPROVED = "approved", "Approved"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        HELD = "held", "On hold"
-        CANCELLED = "cancelled", "Cancelled"
-        SKIPPED = "skipped", "Skipped"
-
-    # The one home of these sets: every messaging module reads them from here (cadence.py and
-    # checks.py are pure and keep plain strings; tests/messaging/test_rules.py holds them equal).
-    # Statuses of a message that may still go out: the user may still hold, cancel or change it.
-    PENDING_STATUSES = frozenset({Status.DRAFT, Status.APPROVED, Status.HELD})
-    # Never sent and never will be: no thread can hang from them.
-    DEAD_STATUSES = frozenset({Status.CANCELLED, Status.SKIPPED, Status.FAILED})
-    # The automatic follow-ups of a round (at most two; spec §4-§5).
-    CHECK_IN_STAGES = frozenset({Stage.CHECK_IN, Stage.SECOND_CHECK_IN})
-    # Written for an application that has ended: an end does not cancel them.
-    CLOSE_OUT_STAGES = frozenset({Stage.REJECTION_REPLY, Stage.WITHDRAWAL, Stage.STAY_IN_TOUCH})
+    # The sets every module reads, defined once in rules.stages.
+    PENDING_STATUSES = stages.PENDING_STATUSES
+    DEAD_STATUSES = stages.DEAD_STATUSES
+    CHECK_IN_STAGES = stages.CHECK_IN_STAGES
+    CLOSE_OUT_STAGES = stages.CLOSE_OUT_STAGES
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
@@ -148,10 +127,7 @@ class Message(models.Model):
 class Reply(models.Model):
     """Something the company sent back, as logged; the cadence reads these (messaging.selectors)."""
 
-    class Kind(models.TextChoices):
-        REPLY = "reply", "Reply"
-        NO_NEWS = "no_news", "No news yet"
-        OUT_OF_OFFICE = "out_of_office", "Out of office"
+    Kind = models.TextChoices("Kind", stages.choices(stages.REPLY_KINDS))
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from messaging import cadence
+from followup.rules.calendar import SenderCalendar
 from messaging.forms import (
     DATETIME_LOCAL,
     MessageEditForm,
@@ -16,7 +16,7 @@ from messaging.forms import (
     send_time_error,
     wall_time_to_utc,
 )
-from messaging.services import SNOOZE_PRESETS, snooze_preset_time
+from messaging.services.editing import SNOOZE_PRESETS, snooze_preset_time
 
 # One POST of "approve all shown" carries at most this many ids (a page holds 100).
 MAX_IDS = 500
@@ -72,7 +72,7 @@ class SnoozeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
 
-    def __init__(self, *args: Any, calendar: cadence.SenderCalendar, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, calendar: SenderCalendar, **kwargs: Any) -> None:
         self.calendar = calendar
         super().__init__(*args, **kwargs)
 

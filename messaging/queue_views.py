@@ -21,11 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from followup.owned import get_owned_or_404
-from messaging import cadence, checks, dispatch, queue_selectors, selectors, services
+from followup.rules.calendar import SenderCalendar, local_time_label
+from messaging import queue_selectors, selectors
+from messaging.dispatch.sending import is_interrupted
 from messaging.forms import ApproveForm, SkipForm
 from messaging.models import Message
 from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
-from messaging.status import local_time, message_label
+from messaging.services import approval, editing
+from messaging.services.refusals import ActionRefused, ApprovalBlocked
+from messaging.status import message_label
+from messaging.tasks import send_message
 from messaging.views import redirect_back
 
 Status = Message.Status
@@ -62,7 +67,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, object]) -> 
     return render(request, template, context)
 
 
-def _calendar(request: HttpRequest) -> cadence.SenderCalendar:
+def _calendar(request: HttpRequest) -> SenderCalendar:
     return selectors.cadence_inputs_for(user=request.user)[0]
 
 
@@ -111,7 +116,7 @@ def _form_error_text(form) -> str:
 
 
 def _when(message: Message, request: HttpRequest) -> str:
-    return local_time(message.due_at, _calendar(request))
+    return local_time_label(message.due_at, _calendar(request))
 
 
 # -- pages ----------------------------------------------------------------------------------------
@@ -186,8 +191,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         was_approved = message.approved_at is not None
         try:
-            message = services.message_edit(message=message, user=request.user, **form.cleaned_data)
-        except services.ActionRefused as exc:
+            message = editing.message_edit(message=message, user=request.user, **form.cleaned_data)
+        except ActionRefused as exc:
             error = str(exc)
         else:
             saved = "Saved."
@@ -224,19 +229,15 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         "\r\n", "\n"
     )
     draft.due_at = cleaned.get("due_at") or message.due_at
-    calendar, _ = selectors.cadence_inputs_for(user=request.user)
-    facts = queue_selectors.draft_facts_many(
-        user=request.user, messages=[message], calendar=calendar
-    )
-    facts_now = queue_selectors.facts_with_changes(
-        facts[message.pk],
+    # The same entry point as approval: what is checked here is what approving will judge.
+    findings = approval.message_findings(
+        message=message,
         to_email=draft.to_email,
         subject=draft.subject,
-        body=draft.body_text,
+        body_text=draft.body_text,
         due_at=draft.due_at,
-        zone=calendar.zone,
     )
-    item = queue_selectors.QueueItem(message=draft, findings=checks.check_draft(facts_now))
+    item = queue_selectors.QueueItem(message=draft, findings=findings)
     return _render(request, "messaging/queue/_check.html", {"item": item})
 
 
@@ -250,10 +251,10 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     override = form.is_valid() and form.cleaned_data["override_pestering"]
     try:
-        message = services.message_approve(
+        message = approval.message_approve(
             message=message, user=request.user, override_pestering=override
         )
-    except services.ActionRefused as exc:
+    except ActionRefused as exc:
         return _refused(request, message, str(exc))
     text = f"Approved: goes out {_when(message, request)}."
     if message.status == Status.HELD:
@@ -269,8 +270,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 def unapprove(request: HttpRequest, pk: int) -> HttpResponse:
     message = _owned(request, pk)
     try:
-        message = services.message_unapprove(message=message, user=request.user)
-    except services.ActionRefused as exc:
+        message = approval.message_unapprove(message=message, user=request.user)
+    except ActionRefused as exc:
         return _refused(request, message, str(exc))
     if request.htmx:
         if request.POST.get("back") == "card" and message.status == Status.DRAFT:
@@ -293,10 +294,10 @@ def skip(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, message, _form_error_text(form))
     try:
-        message = services.message_skip(
+        message = editing.message_skip(
             message=message, user=request.user, reason=form.cleaned_data["reason"]
         )
-    except services.ActionRefused as exc:
+    except ActionRefused as exc:
         return _refused(request, message, str(exc))
     text = f"Skipped: {message.status_reason}"
     if request.htmx:
@@ -312,10 +313,13 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     override = form.is_valid() and form.cleaned_data["override_pestering"]
     try:
-        message = services.message_send_now(
-            message=message, user=request.user, override_pestering=override
+        message = approval.message_send_now(
+            message=message,
+            user=request.user,
+            override_pestering=override,
+            enqueue=send_message.delay_on_commit,
         )
-    except services.ActionRefused as exc:
+    except ActionRefused as exc:
         return _refused(request, message, str(exc))
     # The send task runs after this response (and re-checks it, §7): the queue shows where
     # it ended up, so "sending" is all that is known here.
@@ -335,10 +339,10 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, message, _form_error_text(form))
     try:
-        message = services.message_snooze(
+        message = editing.message_snooze(
             message=message, user=request.user, until=form.cleaned_data["due_at"]
         )
-    except services.ActionRefused as exc:
+    except ActionRefused as exc:
         return _refused(request, message, str(exc))
     text = f"Snoozed until {_when(message, request)}."
     if request.htmx:
@@ -360,7 +364,7 @@ def approve_all(request: HttpRequest) -> HttpResponse:
             "messaging/queue/approve_all_confirm.html",
             {"ids": ready, "left": len(form.ids) - len(ready), "next": _back(request).url},
         )
-    result = services.messages_approve_many(user=request.user, ids=form.ids)
+    result = approval.messages_approve_many(user=request.user, ids=form.ids)
     count = len(result.approved)
     if count:
         messages.success(request, f"Approved {count} message{'s' if count != 1 else ''}.")
@@ -387,12 +391,12 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         message=message,
         time_zone=zone,
-        interrupted=dispatch.is_interrupted(message),
+        interrupted=is_interrupted(message),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.message_retry(
+            editing.message_retry(
                 message=message,
                 user=request.user,
                 to_email=data["to_email"],
@@ -401,11 +405,11 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
                 override_pestering=data["override_pestering"],
                 confirmed_not_delivered=data.get("confirmed_not_delivered", False),
             )
-        except services.ApprovalBlocked as exc:
+        except ApprovalBlocked as exc:
             form.add_error(None, str(exc))
             if exc.needs_pestering_override:
                 form.add_error("override_pestering", "Tick this to send it anyway.")
-        except services.ActionRefused as exc:
+        except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Approved again: {message_label(message)} goes now.")

@@ -8,18 +8,17 @@ from django.db.models import Q
 
 from followup.accounts.models import User
 from followup.accounts.services import profile_for
-from interviews.models import Application, Interview, TimelineEvent
-from messaging import cadence
+from followup.rules import cadence, stages
+from followup.rules.calendar import SenderCalendar
+from interviews.models import Application, TimelineEvent
+from interviews.selectors import current_round
 from messaging.models import Message, Reply
 
-# Application stages the cadence treats as outcomes (everything else: the cadence runs on).
-OUTCOME_STAGES = Application.ENDED_STAGES | {Application.Stage.OFFER}
 
-
-def cadence_inputs_for(*, user: User) -> tuple[cadence.SenderCalendar, cadence.CadenceSettings]:
+def cadence_inputs_for(*, user: User) -> tuple[SenderCalendar, cadence.CadenceSettings]:
     """The sender's calendar (time zone, holidays, send window) and cadence settings."""
     profile = profile_for(user=user)
-    calendar = cadence.SenderCalendar(
+    calendar = SenderCalendar(
         time_zone=profile.time_zone,
         country=profile.country,
         region=profile.region,
@@ -37,11 +36,6 @@ def cadence_inputs_for(*, user: User) -> tuple[cadence.SenderCalendar, cadence.C
     return calendar, settings
 
 
-def current_round(*, application: Application) -> Interview | None:
-    """The application's interview with the latest end: a newer round restarts the cadence."""
-    return application.interviews.order_by("-ends_at", "-pk").first()
-
-
 def _latest_event_at(*, application: Application, kind: str) -> dt.datetime | None:
     """When the application itself (not one message) last had a timeline event of `kind`."""
     event = (
@@ -56,7 +50,7 @@ def cadence_facts_for(
     *,
     application: Application,
     now: dt.datetime,
-    calendar: cadence.SenderCalendar | None = None,
+    calendar: SenderCalendar | None = None,
     settings: cadence.CadenceSettings | None = None,
 ) -> cadence.CadenceFacts | None:
     """Everything cadence.plan needs for the application's current round (None: no interview)."""
@@ -101,6 +95,6 @@ def cadence_facts_for(
             else None
         ),
         resumed_at=_latest_event_at(application=application, kind=TimelineEvent.Kind.RESUMED),
-        outcome=application.stage if application.stage in OUTCOME_STAGES else "",
+        outcome=application.stage if application.stage in stages.OUTCOME_STAGES else "",
         thank_you_at=max(thank_you_times, default=None),
     )

@@ -1,6 +1,5 @@
-"""Status changes of messages (cancel, hold, release) and the application lock taken first.
-
-Shared by services, drafting and dispatch.
+"""Status changes of messages (cancel, hold, release, rewrite), shared by services, drafting
+and dispatch; the caller holds the application's lock (interviews.locks) already.
 
 Every change is a conditional UPDATE on the status it expects, so a message the dispatcher
 has just claimed (approved -> sending) is never cancelled, held or released under it. Each
@@ -15,9 +14,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from followup.rules import cadence
+from followup.rules.calendar import SenderCalendar, local_time_label
 from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging import cadence
 from messaging.models import Message
 
 Kind = TimelineEvent.Kind
@@ -29,33 +29,10 @@ Status = Message.Status
 APPROVAL_COVERS = frozenset({"to_email", "subject", "body_text", "body_html"})
 
 
-def lock_application(application_id: int) -> Application:
-    """The application row, locked until the transaction ends: the first lock of every change.
-
-    The lock order everywhere: this Application row first, then its Message rows. Re-planning,
-    the user's actions on one message and the dispatcher's records all take it first, so they
-    queue behind each other instead of deadlocking. of=("self",) locks only this row, not the
-    company and user read with it (company_rename locks the Company before its applications).
-    """
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("company", "user")
-        .get(pk=application_id)
-    )
-
-
 def message_label(message: Message) -> str:
     """How the timeline names a message: "Check-in to Dana Richardson"."""
     who = message.to_name or message.to_email or "no recipient yet"
     return f"{Message.Stage(message.stage).label} to {who}"
-
-
-def local_time(at: dt.datetime | None, calendar: cadence.SenderCalendar) -> str:
-    """A time as the user reads it: "Tue 3 Mar 08:00"."""
-    if at is None:
-        return "no time set"
-    local = at.astimezone(calendar.zone)
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 def close_out_unfit(*, stage: str, application: Application) -> str:
@@ -182,7 +159,7 @@ def messages_hold(
 
 
 def message_release(
-    message: Message, *, now: dt.datetime, calendar: cadence.SenderCalendar, reason: str
+    message: Message, *, now: dt.datetime, calendar: SenderCalendar, reason: str
 ) -> bool:
     """End a hold: approved again if it was approved, else a draft; a missed time moves on.
 
@@ -200,7 +177,7 @@ def message_release(
         application=message.application,
         kind=Kind.RESUMED,
         summary=f"{message_label(message)} no longer on hold, due "
-        f"{local_time(message.due_at, calendar)}",
+        f"{local_time_label(message.due_at, calendar)}",
         detail=reason,
         interview=message.interview,
         message=message,

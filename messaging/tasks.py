@@ -9,13 +9,15 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from messaging import dispatch, services, webhooks
+from messaging.dispatch import claims, sending
+from messaging.services import holds
+from messaging.webhooks import processing
 
 
 @shared_task(ignore_result=True)
 def dispatch_due_messages() -> int:
     """Beat, every FOLLOWUP_DISPATCH_INTERVAL_SECONDS: claim due messages, one send task each."""
-    return dispatch.dispatch_due(
+    return claims.dispatch_due(
         now=timezone.now(),
         # Enqueued after the claims commit (immediately when no transaction is open).
         enqueue=send_message.delay_on_commit,
@@ -27,7 +29,7 @@ def dispatch_due_messages() -> int:
 @shared_task(
     bind=True,
     ignore_result=True,
-    autoretry_for=(dispatch.TransientSendError,),
+    autoretry_for=(sending.TransientSendError,),
     max_retries=settings.FOLLOWUP_SEND_MAX_RETRIES,
     retry_backoff=settings.FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=settings.FOLLOWUP_SEND_RETRY_BACKOFF_MAX,
@@ -39,7 +41,7 @@ def send_message(self, message_id: int) -> str:
     final_attempt = self.max_retries is not None and self.request.retries >= self.max_retries
     # A retry runs after a backoff of up to FOLLOWUP_SEND_RETRY_BACKOFF_MAX: the send window
     # it was claimed in may have closed since, so the retry checks it again.
-    return dispatch.message_send(
+    return sending.message_send(
         message_id=message_id, final_attempt=final_attempt, retrying=self.request.retries > 0
     )
 
@@ -56,13 +58,13 @@ def send_message(self, message_id: int) -> str:
 )
 def process_email_event(event_pk: int) -> None:
     """Act on one stored ESP webhook event (delivery, bounce, inbound reply)."""
-    webhooks.email_event_process(event_pk=event_pk)
+    processing.email_event_process(event_pk=event_pk)
 
 
 @shared_task(ignore_result=True)
 def requeue_email_events() -> int:
     """Beat, every 10 minutes: webhook events still unprocessed after a while go again."""
-    return webhooks.email_events_requeue(
+    return processing.email_events_requeue(
         now=timezone.now(), enqueue=process_email_event.delay_on_commit
     )
 
@@ -70,10 +72,10 @@ def requeue_email_events() -> int:
 @shared_task(ignore_result=True)
 def mark_quiet_applications() -> int:
     """Beat: applications whose thank-you and two follow-ups went unanswered go quiet."""
-    return services.applications_go_quiet(now=timezone.now())
+    return holds.applications_go_quiet(now=timezone.now())
 
 
 @shared_task(ignore_result=True)
 def end_out_of_office_holds() -> int:
     """Beat: release check-ins held by an out-of-office reply once its time has come."""
-    return services.applications_end_holds(now=timezone.now())
+    return holds.applications_end_holds(now=timezone.now())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,9 +14,10 @@ from django.views.decorators.http import require_POST
 from followup.accounts.services import profile_for
 from followup.owned import get_owned_or_404
 from interviews.models import Application
-from messaging import services
 from messaging.forms import OutcomeForm, ReplyForm
-from messaging.models import Message
+from messaging.models import Message, OutboxEmail
+from messaging.services import holds, outcomes, replies
+from messaging.services.refusals import ActionRefused
 
 
 def redirect_back(request: HttpRequest, *, default: str) -> HttpResponseRedirect:
@@ -78,14 +81,18 @@ def application_reply(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return _back(request, application)
     data = form.cleaned_data
-    services.application_reply(
-        application=application,
-        user=request.user,
-        kind=data["kind"],
-        detail=data["detail"],
-        return_date=data["return_date"],
-    )
-    messages.success(request, REPLY_DONE[data["kind"]])
+    try:
+        replies.application_reply(
+            application=application,
+            user=request.user,
+            kind=data["kind"],
+            detail=data["detail"],
+            return_date=data["return_date"],
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, REPLY_DONE[data["kind"]])
     return _back(request, application)
 
 
@@ -99,14 +106,14 @@ def application_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request, application)
     data = form.cleaned_data
     try:
-        services.application_outcome(
+        outcomes.application_outcome(
             application=application,
             outcome=data["outcome"],
             user=request.user,
             deadline=data["deadline"],
             at_once=data["at_once"],
         )
-    except services.ActionRefused as exc:
+    except ActionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, OUTCOME_DONE[data["outcome"]])
@@ -118,8 +125,8 @@ def application_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 def application_pause(request: HttpRequest, pk: int) -> HttpResponse:
     application = _owned_application(request, pk)
     try:
-        services.application_pause(application=application, user=request.user)
-    except services.ActionRefused as exc:
+        holds.application_pause(application=application, user=request.user)
+    except ActionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.info(request, "Paused: nothing goes out until you resume.")
@@ -130,14 +137,14 @@ def application_pause(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_resume(request: HttpRequest, pk: int) -> HttpResponse:
     application = _owned_application(request, pk)
-    services.application_resume(application=application, user=request.user)
+    holds.application_resume(application=application, user=request.user)
     messages.info(
         request, "Resumed: anything that fell due goes out at the next send-window start."
     )
     return _back(request, application)
 
 
-# -- the local outbox (owned by the dispatch helper) ----------------------------------------------
+# -- the local outbox (messaging.outbox keeps what the embedded default sends) ---------------
 
 
 OUTBOX_PAGE_SIZE = 50
@@ -146,10 +153,6 @@ OUTBOX_PAGE_SIZE = 50
 @login_required
 def outbox(request: HttpRequest) -> HttpResponse:
     """The user's emails kept by the local outbox backend, newest first."""
-    from django.core.paginator import Paginator
-
-    from messaging.models import OutboxEmail
-
     rows = OutboxEmail.objects.filter(user=request.user).only("pk", "to", "subject", "created_at")
     page = Paginator(rows, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "messaging/outbox.html", {"page": page})
@@ -158,10 +161,6 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One outbox email: headers, text, and the HTML sanitised in a sandboxed frame."""
-    import nh3
-
-    from messaging.models import OutboxEmail
-
     row = get_owned_or_404(OutboxEmail, user=request.user, pk=pk)
     # Sanitised (no scripts, styles or event handlers) and then shown in an iframe
     # sandbox without scripts: two fences around mail we wrote but still treat as data.

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from followup.accounts.choices import country_for_time_zone
 from followup.accounts.models import Profile, User
@@ -54,46 +53,19 @@ PROFILE_FIELDS = (
 )
 
 
-def _replan_applications(*, user: User) -> int:
-    """Re-plan the pending drafts of the user's applications with the profile as it is now.
-
-    Open applications: check-ins are re-timed (time zone, window, holidays, cadence
-    numbers) and thank-yous re-rendered (name, phone, signature, email) and re-timed.
-    Ended ones that still have emails waiting (a close-out, a stay-in-touch note): those
-    move into the new send window; nothing new is planned for them. Drafts edited by hand
-    keep their text. Returns how many approved messages need approval again.
-    """
-    # Imported here: messaging builds on accounts, not the other way round.
-    from interviews.models import Application
-    from messaging.drafting import replan_for
-    from messaging.models import Message
-
-    applications = (
-        Application.objects.filter(user=user)
-        .filter(
-            ~Q(stage__in=Application.ENDED_STAGES)
-            | Q(messages__status__in=Message.PENDING_STATUSES)
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    return replan_for(applications=list(applications), reason="Your profile changed.")
-
-
 @dataclass(frozen=True)
 class ProfileSaved:
-    """What saving the profile did: the profile, and approvals its new details cost."""
+    """What saving the profile did: the profile, and whether anything in it changed."""
 
     profile: Profile
-    approvals_lost: int = 0
+    changed: bool
 
 
 def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> ProfileSaved:
-    """Save the sender's identity and timing, and the login email; then re-plan the drafts.
+    """Save the sender's identity and timing, and the login email; say whether anything changed.
 
-    Every setting here shapes the drafts (their text or their time), so a change re-plans
-    the pending drafts (see _replan_applications): after the save, one application at a time
-    (each in its own transaction), so the save never waits on, or rolls back with, a re-plan.
+    Every setting here shapes the drafts (their text or their time): the caller re-plans them
+    in the same transaction when something changed (messaging.services.facts.profile_update).
     """
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -113,5 +85,4 @@ def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> 
         for name, value in changes.items():
             setattr(profile, name, value)
         profile.save()
-    lost = _replan_applications(user=user) if changed else 0
-    return ProfileSaved(profile=profile, approvals_lost=lost)
+    return ProfileSaved(profile=profile, changed=changed)

@@ -9,8 +9,8 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.timesince import timesince
 
+from followup.rules import stages
 from interviews.models import Application, Interview, TimelineEvent
-from messaging.models import Message
 
 register = template.Library()
 
@@ -61,8 +61,6 @@ FORMAT_ICONS: dict[str, str] = {
     Interview.Format.PHONE: "bi-telephone",
 }
 
-_MESSAGE_STAGES = dict(Message.Stage.choices)
-
 
 @register.filter
 def timeline_icon(kind: str) -> str:
@@ -86,8 +84,8 @@ def format_icon(value: str) -> str:
 
 @register.filter
 def message_stage_label(stage: str | None) -> str:
-    """A Message.Stage value as people read it ("Thank-you")."""
-    return _MESSAGE_STAGES.get(stage or "", stage or "")
+    """A message stage value as people read it ("Thank-you")."""
+    return stages.label(stages.MESSAGE_STAGES, stage or "")
 
 
 @register.filter

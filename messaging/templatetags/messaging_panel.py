@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import template
 
 from followup.accounts.services import profile_for
+from followup.rules import actions, checks
 from interviews.models import Application
-from messaging import checks, queue_selectors
+from messaging import queue_selectors
 from messaging.models import Message
 from messaging.queue_selectors import QueueItem
-from messaging.services import outcome_refused
 
 register = template.Library()
 
@@ -55,17 +55,22 @@ def application_panel(application: Application) -> dict[str, object]:
         # Where the panel's actions (messaging/queue_views.py) lead back to.
         "back": f"{application.get_absolute_url()}#messages",
         "time_zone": profile_for(user=application.user).time_zone,
-        # A quiet application can still hear back; only settled ones lose the actions.
-        "ended": application.has_ended and application.stage != Application.Stage.QUIET,
-        "can_pause": not application.has_ended,
-        # After an outcome only what still fits is offered (services.outcome_refused, which
-        # also refuses a forged POST): no second "offer received", accepting needs an offer.
-        "can_offer": not outcome_refused(outcome="offer", stage=application.stage),
-        "can_accept": not outcome_refused(outcome="accepted", stage=application.stage),
-        # With an offer in hand there is no news to wait for, nor another offer to weigh it
-        # against by a deadline: the offer decides.
-        "can_no_news": application.stage != Application.Stage.OFFER,
-        "can_other_offer": not outcome_refused(outcome="other_offer", stage=application.stage),
+        # What the page offers is the rule the services enforce (rules.actions): a forged
+        # POST gets no further than a click would.
+        **_offered(application),
+    }
+
+
+def _offered(application: Application) -> dict[str, bool]:
+    """Which action buttons the panel shows: rules.actions.offered_actions, by name."""
+    offered = actions.offered_actions(stage=application.stage, paused=application.paused)
+    return {
+        "ended": not offered,
+        "can_pause": actions.PAUSE in offered,
+        "can_offer": actions.OFFER in offered,
+        "can_accept": actions.ACCEPTED in offered,
+        "can_no_news": actions.NO_NEWS in offered,
+        "can_other_offer": actions.OTHER_OFFER in offered,
     }
 
 

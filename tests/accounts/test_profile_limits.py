@@ -9,8 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from followup.accounts.models import SIGNATURE_MAX_LENGTH, Profile
-from followup.accounts.services import PROFILE_FIELDS, profile_update
+from followup.accounts.services import PROFILE_FIELDS
 from messaging.models import Message
+from messaging.services.facts import profile_update
 from tests.accounts.test_profile import _profile_data
 from tests.messaging.factories import local
 from tests.messaging.test_rules import planned

@@ -8,10 +8,12 @@ import zoneinfo
 import pytest
 import time_machine
 
-from followup.accounts.services import PROFILE_FIELDS, profile_update
+from followup.accounts.services import PROFILE_FIELDS
 from interviews.models import Application, TimelineEvent
-from messaging import services as messaging_services
 from messaging.models import Message
+from messaging.services.editing import message_edit
+from messaging.services.facts import profile_update
+from messaging.services.outcomes import application_outcome
 from tests.messaging.factories import local
 from tests.messaging.test_rules import CHECK_IN_DUE, THANK_YOU_DUE, planned
 
@@ -83,7 +85,7 @@ def test_hand_edited_drafts_and_ended_applications_are_left_alone(user):
     )
     edited = pending(application, Stage.THANK_YOU)[0]
     with time_machine.travel(LATER, tick=False):
-        messaging_services.message_edit(
+        message_edit(
             message=edited,
             user=user,
             to_email=edited.to_email,
@@ -91,9 +93,7 @@ def test_hand_edited_drafts_and_ended_applications_are_left_alone(user):
             body_text=edited.body_text + "\nP.S. My own words.",
             due_at=edited.due_at,
         )
-        messaging_services.application_outcome(
-            application=ended, outcome="accepted_elsewhere", user=user
-        )
+        application_outcome(application=ended, outcome="accepted_elsewhere", user=user)
     edited.refresh_from_db()
     withdrawal = Message.objects.get(application=ended, stage=Stage.WITHDRAWAL)
     before = (edited.body_text, edited.due_at)

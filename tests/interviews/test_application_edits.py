@@ -9,9 +9,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from interviews import services
 from interviews.models import Company, TimelineEvent
+from interviews.services.contacts import ContactDetails
+from interviews.services.interviews import InterviewDetails, ParticipantInput
 from messaging.models import Message
+from messaging.services.facts import application_update, contact_delete, interview_log
 from tests.interviews.helpers import log_data
 from tests.messaging.factories import local, make_application, make_contact
 from tests.messaging.test_rules import check_ins, planned
@@ -30,7 +32,7 @@ def update(application, user, **changes):
         "main_contact": application.main_contact,
     } | changes
     with time_machine.travel(LATER, tick=False):
-        return services.application_update(application=application, user=user, **values)
+        return application_update(application=application, user=user, **values)
 
 
 def test_a_new_main_contact_gets_the_check_ins_with_a_timeline_entry(user):
@@ -156,7 +158,7 @@ def test_deleting_the_main_contact_says_on_the_timeline_who_gets_the_check_ins(u
     name = recruiter.name
 
     with time_machine.travel(LATER, tick=False):
-        services.contact_delete(contact=recruiter, user=user)
+        contact_delete(contact=recruiter, user=user)
 
     note = application.timeline.get(kind=Kind.NOTE)
     assert note.summary == f"Main contact {name} was deleted"
@@ -176,17 +178,15 @@ def test_an_implausible_interview_date_is_a_date_error(owner_client, user, day, 
 
 def test_the_service_refuses_an_implausible_interview_date_too(user):
     starts = dt.datetime(1900, 1, 1, 10, tzinfo=dt.UTC)
-    details = services.InterviewDetails(
+    details = InterviewDetails(
         starts_at=starts, ends_at=starts + dt.timedelta(hours=1), time_zone="UTC"
     )
     with pytest.raises(ValidationError) as caught:
-        services.interview_log(
+        interview_log(
             user=user,
             company_name="Acme",
             role="Engineer",
             details=details,
-            participants=[
-                services.ParticipantInput(new_contact=services.ContactDetails(name="Kim"))
-            ],
+            participants=[ParticipantInput(new_contact=ContactDetails(name="Kim"))],
         )
     assert "date" in caught.value.error_dict

@@ -6,12 +6,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from interviews import services
 from interviews.models import Contact, TimelineEvent
-from interviews.services import ContactDetails
-from messaging import services as messaging_services
-from messaging.drafting import plan_interview
+from interviews.services.contacts import ContactDetails
+from messaging.drafting.planning import plan_interview
 from messaging.models import Message
+from messaging.services.approval import message_approve
+from messaging.services.editing import message_edit
+from messaging.services.facts import contact_delete, contact_update
+from messaging.services.outcomes import application_outcome
+from messaging.services.refusals import ActionRefused
 from tests.messaging.factories import local, make_panel
 from tests.messaging.test_rules import LOGGED, planned
 
@@ -38,7 +41,7 @@ def test_editing_a_contact_redrafts_their_pending_thank_you_with_the_new_details
     assert "Ms. Richardson" in pending_to(richardson).body_text
 
     with time_machine.travel(LATER, tick=False):
-        services.contact_update(
+        contact_update(
             contact=richardson,
             user=user,
             details=details_of(richardson, honorific="Dr.", email="maria@northwind.example"),
@@ -56,7 +59,7 @@ def test_editing_the_main_contact_readdresses_the_check_ins(user):
     recruiter = people["recruiter"]
 
     with time_machine.travel(LATER, tick=False):
-        services.contact_update(
+        contact_update(
             contact=recruiter,
             user=user,
             details=details_of(recruiter, email="jl@northwind.example"),
@@ -75,7 +78,7 @@ def test_a_hand_edited_approved_message_takes_the_new_address_keeps_its_text_and
     dana = people["dana"]
     message = pending_to(dana)
     with time_machine.travel(LATER, tick=False):
-        messaging_services.message_edit(
+        message_edit(
             message=message,
             user=user,
             to_email=message.to_email,
@@ -85,7 +88,7 @@ def test_a_hand_edited_approved_message_takes_the_new_address_keeps_its_text_and
         )
         message.refresh_from_db()
         Message.objects.filter(pk=message.pk).update(status=Status.APPROVED, approved_at=LATER)
-        services.contact_update(
+        contact_update(
             contact=dana, user=user, details=details_of(dana, email="dana.w@northwind.example")
         )
 
@@ -103,7 +106,7 @@ def test_a_recipient_typed_by_hand_is_kept_and_the_timeline_says_so(user):
     dana = people["dana"]
     message = pending_to(dana)
     with time_machine.travel(LATER, tick=False):
-        messaging_services.message_edit(
+        message_edit(
             message=message,
             user=user,
             to_email="dana.private@northwindlabs.example",
@@ -111,7 +114,7 @@ def test_a_recipient_typed_by_hand_is_kept_and_the_timeline_says_so(user):
             body_text=message.body_text,
             due_at=message.due_at,
         )
-        services.contact_update(
+        contact_update(
             contact=dana, user=user, details=details_of(dana, email="dana.w@northwind.example")
         )
 
@@ -126,11 +129,9 @@ def test_a_pending_close_out_takes_the_new_address_and_needs_approval_again(user
     application, people = planned(user)
     recruiter = people["recruiter"]
     with time_machine.travel(LATER, tick=False):
-        (close_out, _) = messaging_services.application_outcome(
-            application=application, outcome="rejected", user=user
-        )
+        (close_out, _) = application_outcome(application=application, outcome="rejected", user=user)
         Message.objects.filter(pk=close_out.pk).update(status=Status.APPROVED, approved_at=LATER)
-        services.contact_update(
+        contact_update(
             contact=recruiter,
             user=user,
             details=details_of(recruiter, email="jl@northwind.example"),
@@ -150,7 +151,7 @@ def test_deleting_a_contact_cancels_what_was_pending_to_them_first(user):
     thank_you = pending_to(dana)
 
     with time_machine.travel(LATER, tick=False):
-        services.contact_delete(contact=dana, user=user)
+        contact_delete(contact=dana, user=user)
 
     thank_you.refresh_from_db()
     assert thank_you.status == Status.CANCELLED
@@ -162,8 +163,8 @@ def test_deleting_a_contact_cancels_what_was_pending_to_them_first(user):
         application=application, contact__isnull=True, status__in=Message.PENDING_STATUSES
     ).exists()
     # And it can no longer be approved (so it is never sent to the deleted person).
-    with pytest.raises(messaging_services.ActionRefused):
-        messaging_services.message_approve(message=thank_you, user=user)
+    with pytest.raises(ActionRefused):
+        message_approve(message=thank_you, user=user)
 
 
 def test_deleting_the_main_contact_moves_the_check_ins_to_an_interviewer(user):
@@ -171,7 +172,7 @@ def test_deleting_the_main_contact_moves_the_check_ins_to_an_interviewer(user):
     recruiter = people["recruiter"]
 
     with time_machine.travel(LATER, tick=False):
-        services.contact_delete(contact=recruiter, user=user)
+        contact_delete(contact=recruiter, user=user)
 
     pending = Message.objects.filter(
         application=application,
@@ -228,7 +229,7 @@ def test_editing_a_contact_from_an_old_round_drafts_no_late_thank_you_for_it(use
         plan_interview(interview=round_two)
 
     with time_machine.travel(local(2025, 3, 21, 12), tick=False):
-        services.contact_update(
+        contact_update(
             contact=dana, user=user, details=details_of(dana, email="dana@northwind.example")
         )
 
@@ -258,7 +259,7 @@ def test_deleting_a_contact_from_an_old_round_drafts_no_late_thank_you_for_it(us
         plan_interview(interview=round_two)
 
     with time_machine.travel(local(2025, 3, 21, 12), tick=False):
-        services.contact_delete(contact=dana, user=user)
+        contact_delete(contact=dana, user=user)
 
     assert not Message.objects.filter(
         interview=round_one, stage=Stage.THANK_YOU, status__in=Message.PENDING_STATUSES

@@ -6,13 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from interviews import services
 from interviews.forms import InterviewForms
 from interviews.models import Application, Interview, InterviewParticipant
-from interviews.services import DUPLICATE_INTERVIEW_ERROR
+from interviews.services.contacts import ContactDetails
+from interviews.services.interviews import (
+    DUPLICATE_INTERVIEW_ERROR,
+    InterviewDetails,
+    ParticipantInput,
+)
 from messaging.models import Message
+from messaging.services.facts import interview_log
 from tests.interviews.helpers import (
     log_data,
     make_application,
@@ -54,7 +60,7 @@ def test_the_service_refuses_an_interview_of_the_same_application_at_the_same_st
     # The form alone refuses it too; the service must refuse it without the form.
     assert not forms.is_valid()
     assert forms.form.errors["date"] == [DUPLICATE_INTERVIEW_ERROR]
-    details = services.InterviewDetails(
+    details = InterviewDetails(
         starts_at=existing.starts_at,
         ends_at=existing.ends_at,
         time_zone="America/New_York",
@@ -71,15 +77,15 @@ def test_the_service_refuses_an_interview_of_the_same_application_at_the_same_st
         scheduling_message_id="",
     )
 
-    with pytest.raises(services.ValidationError) as refused:
-        services.interview_log(
+    with pytest.raises(ValidationError) as refused:
+        interview_log(
             user=user,
             application=application,
             details=details,
             participants=[
-                services.ParticipantInput(
+                ParticipantInput(
                     contact=None,
-                    new_contact=services.ContactDetails(name="Sam Lee"),
+                    new_contact=ContactDetails(name="Sam Lee"),
                     is_main=False,
                 )
             ],

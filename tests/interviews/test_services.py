@@ -5,10 +5,19 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from interviews import services
 from interviews.models import Application, Company, Contact, Interview, TimelineEvent
-from interviews.services import ContactDetails, InterviewDetails, ParticipantInput
+from interviews.services.applications import application_delete
+from interviews.services.contacts import ContactDetails
+from interviews.services.interviews import InterviewDetails, ParticipantInput
 from messaging.models import Message
+from messaging.services import facts
+from messaging.services.facts import (
+    application_update,
+    contact_delete,
+    interview_delete,
+    interview_log,
+    interview_update,
+)
 from tests.interviews.helpers import (
     NEW_YORK,
     make_application,
@@ -43,7 +52,7 @@ def log(user, *participants: ParticipantInput, **kwargs) -> Interview:
     kwargs.setdefault("company_name", "Acme Corp")
     kwargs.setdefault("role", "Data Engineer")
     kwargs.setdefault("details", details())
-    return services.interview_log(
+    return interview_log(
         user=user, participants=participants or [person(email="dana@acme.example")], **kwargs
     )
 
@@ -155,7 +164,7 @@ def test_it_refuses_the_same_person_twice_and_saves_nothing(user):
 def test_it_refuses_an_interview_without_interviewers_and_saves_nothing(user):
     before = row_counts()
     with pytest.raises(ValidationError):
-        services.interview_log(
+        interview_log(
             user=user, company_name="Acme", role="Engineer", details=details(), participants=[]
         )
     assert row_counts() == before
@@ -180,7 +189,7 @@ def test_a_failure_in_the_hook_after_saving_rolls_the_whole_log_back(user, monke
     def refuse(interview):
         raise ValidationError("The engine could not plan drafts.")
 
-    monkeypatch.setattr(services, "_after_interview_saved", refuse)
+    monkeypatch.setattr(facts, "plan_interview", refuse)
     before = row_counts()
     with pytest.raises(ValidationError):
         log(user, person("Dana Richardson"), person("Sam Lee"))
@@ -189,11 +198,9 @@ def test_a_failure_in_the_hook_after_saving_rolls_the_whole_log_back(user, monke
 
 def test_the_messaging_engine_gets_its_turn_after_logging_and_editing(user, monkeypatch):
     seen: list[int] = []
-    monkeypatch.setattr(
-        services, "_after_interview_saved", lambda interview: seen.append(interview.pk)
-    )
+    monkeypatch.setattr(facts, "plan_interview", lambda interview: seen.append(interview.pk))
     interview = log(user)
-    services.interview_update(
+    interview_update(
         interview=interview,
         user=user,
         details=details(notes="Went well"),
@@ -243,7 +250,7 @@ def test_editing_updates_adds_and_removes_interviewers_and_records_it(user):
     dana = make_contact(application.company)
     sam = make_contact(application.company, name="Sam Lee")
     interview = make_interview(application, dana, sam)
-    services.interview_update(
+    interview_update(
         interview=interview,
         user=user,
         details=details(round_name="Final", decision_date=dt.date(2025, 3, 14)),
@@ -270,7 +277,7 @@ def test_editing_updates_adds_and_removes_interviewers_and_records_it(user):
 def test_deleting_an_interview_records_it_on_the_timeline(user):
     application = make_application(user)
     interview = make_interview(application, make_contact(application.company))
-    services.interview_delete(interview=interview, user=user)
+    interview_delete(interview=interview, user=user)
     assert not Interview.objects.exists()
     event = application.timeline.get()
     assert event.kind == "interview_deleted"
@@ -279,7 +286,7 @@ def test_deleting_an_interview_records_it_on_the_timeline(user):
 
 def test_changing_the_stage_records_it_and_closes_the_application(user):
     application = make_application(user)
-    services.application_update(
+    application_update(
         application=application,
         user=user,
         company_name="Acme Corp",
@@ -300,7 +307,7 @@ def test_changing_the_stage_records_it_and_closes_the_application(user):
 
 def test_saving_an_application_without_a_new_stage_records_only_the_rename(user):
     application = make_application(user)
-    services.application_update(
+    application_update(
         application=application,
         user=user,
         company_name="Globex",
@@ -326,7 +333,7 @@ def test_deleting_an_application_deletes_its_interviews_messages_and_timeline(us
     TimelineEvent.objects.create(
         user=user, application=application, kind="note", summary="x", happened_at=STARTS
     )
-    services.application_delete(application=application, user=user)
+    application_delete(application=application, user=user)
     assert not Application.objects.exists()
     assert not Interview.objects.exists()
     assert not Message.objects.exists()
@@ -340,7 +347,7 @@ def test_deleting_a_contact_removes_them_from_interviews_and_as_main_contact(use
     application.main_contact = dana
     application.save()
     interview = make_interview(application, dana)
-    services.contact_delete(contact=dana, user=user)
+    contact_delete(contact=dana, user=user)
     application.refresh_from_db()
     assert application.main_contact is None
     assert not interview.participants.exists()
@@ -351,16 +358,16 @@ def test_services_refuse_other_users_rows(user, outsider):
     contact = make_contact(application.company)
     interview = make_interview(application, contact)
     with pytest.raises(ValidationError):
-        services.interview_delete(interview=interview, user=user)
+        interview_delete(interview=interview, user=user)
     with pytest.raises(ValidationError):
-        services.application_delete(application=application, user=user)
+        application_delete(application=application, user=user)
     with pytest.raises(ValidationError):
-        services.contact_delete(contact=contact, user=user)
+        contact_delete(contact=contact, user=user)
     assert Interview.objects.exists() and Application.objects.exists() and Contact.objects.exists()
 
 
 def edit(application, user, **changes):
-    return services.application_update(
+    return application_update(
         **{
             "application": application,
             "user": user,

@@ -6,9 +6,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from interviews import services
 from interviews.models import Application, Contact, Interview, TimelineEvent
+from interviews.services.contacts import ContactDetails
+from interviews.services.interviews import InterviewDetails, ParticipantInput
 from messaging.models import Message
+from messaging.services import facts
+from messaging.services.facts import application_update, interview_log
 from tests.interviews.helpers import (
     log_data,
     make_application,
@@ -266,7 +269,7 @@ def test_a_failure_after_the_rows_were_written_rolls_them_all_back(owner_client,
     def refuse(interview):
         raise ValidationError("Could not plan the follow-ups.")
 
-    monkeypatch.setattr(services, "_after_interview_saved", refuse)
+    monkeypatch.setattr(facts, "plan_interview", refuse)
     before = row_counts()
     response = owner_client.post(reverse("interviews:log"), log_data())
     assert response.status_code == 200
@@ -286,26 +289,26 @@ def test_logging_asks_for_an_interviewer(owner_client):
 
 @time_machine.travel(dt.datetime(2025, 3, 4, 17, 0, tzinfo=dt.UTC), tick=False)
 def test_the_application_page_shows_interviews_contacts_and_the_timeline(owner_client, user):
-    interview = services.interview_log(
+    interview = interview_log(
         user=user,
         company_name="Acme Corp",
         role="Data Engineer",
         job_url="https://acme.example/jobs/42",
-        details=services.InterviewDetails(
+        details=InterviewDetails(
             starts_at=dt.datetime(2025, 3, 4, 15, tzinfo=dt.UTC),
             ends_at=dt.datetime(2025, 3, 4, 16, tzinfo=dt.UTC),
             time_zone="America/New_York",
         ),
         participants=[
-            services.ParticipantInput(
-                new_contact=services.ContactDetails(name="Dana Richardson"),
+            ParticipantInput(
+                new_contact=ContactDetails(name="Dana Richardson"),
                 discussed="The Kafka migration",
             )
         ],
     )
     application = interview.application
     with time_machine.travel(dt.datetime(2025, 3, 5, 14, 0, tzinfo=dt.UTC), tick=False):
-        services.application_update(
+        application_update(
             application=application,
             user=user,
             company_name="Acme Corp",

@@ -52,7 +52,7 @@ def draft(
         "subject": CLEAN_SUBJECT,
         "body_text": CLEAN_BODY,
         "body_html": "<p>" + CLEAN_BODY.replace("\n\n", "</p><p>") + "</p>",
-        # drafting.create gives every message its Message-ID; so does this builder.
+        # drafting.writing.message_draft gives every message its Message-ID; so does this builder.
         "message_id": email.utils.make_msgid(domain="followup.example"),
     } | fields
     message = Message(

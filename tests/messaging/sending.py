@@ -42,7 +42,7 @@ def make_message(
         "body_text": "Dear Ms. Richardson,\n\nThank you for your time today.\n\nAlex Morgan",
         "body_html": "<p>Dear Ms. Richardson,</p><p>Thank you for your time today.</p>",
         "approved_at": now - dt.timedelta(hours=1) if status != Message.Status.DRAFT else None,
-        # drafting.create gives every message its Message-ID; so does this helper.
+        # drafting.writing.message_draft gives every message its Message-ID; so does this helper.
         "message_id": email.utils.make_msgid(domain="followup.example"),
     } | fields
     return Message.objects.create(

@@ -10,8 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from interviews.models import TimelineEvent
-from messaging import dispatch, services
+from messaging.dispatch.claims import due_message_ids, message_claim
+from messaging.dispatch.sending import recheck
 from messaging.models import BouncedAddress, Message
+from messaging.services.approval import message_approve, message_findings, message_unapprove
+from messaging.services.editing import message_edit, message_skip
+from messaging.services.holds import application_pause, application_resume
+from messaging.services.outcomes import application_outcome, application_reopen
+from messaging.services.refusals import ActionRefused, ApprovalBlocked
 from tests.messaging.factories import local
 from tests.messaging.sending import make_message, sending_setup
 from tests.messaging.test_rules import (
@@ -50,7 +56,7 @@ def thank_you(application) -> Message:
 
 
 def approve(message, user, **kwargs) -> Message:
-    return services.message_approve(message=message, user=user, **kwargs)
+    return message_approve(message=message, user=user, **kwargs)
 
 
 def edit(message, user, **changes) -> Message:
@@ -60,19 +66,19 @@ def edit(message, user, **changes) -> Message:
         "body_text": message.body_text,
         "due_at": message.due_at,
     } | changes
-    return services.message_edit(message=message, user=user, **fields)
+    return message_edit(message=message, user=user, **fields)
 
 
 def test_a_draft_is_never_picked_for_sending_before_approval(thank_you, user):
     later = thank_you.due_at + dt.timedelta(hours=1)
-    assert thank_you.pk not in dispatch.due_message_ids(now=later, limit=100)
-    assert not dispatch.message_claim(message_id=thank_you.pk, now=later)
+    assert thank_you.pk not in due_message_ids(now=later, limit=100)
+    assert not message_claim(message_id=thank_you.pk, now=later)
 
     approve(thank_you, user)
 
-    assert thank_you.pk in dispatch.due_message_ids(now=later, limit=100)
+    assert thank_you.pk in due_message_ids(now=later, limit=100)
     # ... and only once its time has come.
-    assert thank_you.pk not in dispatch.due_message_ids(now=timezone.now(), limit=100)
+    assert thank_you.pk not in due_message_ids(now=timezone.now(), limit=100)
 
 
 def test_approval_records_the_time_and_a_timeline_entry(thank_you, user):
@@ -108,7 +114,7 @@ def test_editing_an_approved_message_returns_it_to_draft(thank_you, user):
     assert "Many thanks" in thank_you.body_html
     (event,) = events(thank_you.application, Kind.EDITED)
     assert "needs approval again" in event.summary
-    assert thank_you.pk not in dispatch.due_message_ids(
+    assert thank_you.pk not in due_message_ids(
         now=thank_you.due_at + dt.timedelta(hours=1), limit=100
     )
 
@@ -136,7 +142,7 @@ def test_an_edit_that_changes_nothing_keeps_the_approval(thank_you, user):
 
 def test_unapproving_takes_the_message_off_the_send_list(thank_you, user):
     approve(thank_you, user)
-    services.message_unapprove(message=thank_you, user=user)
+    message_unapprove(message=thank_you, user=user)
 
     thank_you.refresh_from_db()
     assert thank_you.status == Status.DRAFT
@@ -145,12 +151,12 @@ def test_unapproving_takes_the_message_off_the_send_list(thank_you, user):
 
 
 def test_unapproving_a_draft_is_refused(thank_you, user):
-    with pytest.raises(services.ActionRefused):
-        services.message_unapprove(message=thank_you, user=user)
+    with pytest.raises(ActionRefused):
+        message_unapprove(message=thank_you, user=user)
 
 
 def test_skipping_keeps_the_reason_on_the_timeline(thank_you, user):
-    services.message_skip(message=thank_you, user=user, reason="I called her instead.")
+    message_skip(message=thank_you, user=user, reason="I called her instead.")
 
     thank_you.refresh_from_db()
     assert thank_you.status == Status.SKIPPED
@@ -171,7 +177,7 @@ def test_errors_block_approval(thank_you, user, change, code):
     Message.objects.filter(pk=thank_you.pk).update(**change)
     thank_you.refresh_from_db()
 
-    with pytest.raises(services.ApprovalBlocked) as error:
+    with pytest.raises(ApprovalBlocked) as error:
         approve(thank_you, user, override_pestering=True)
 
     assert code in [f.code for f in error.value.findings]
@@ -187,7 +193,7 @@ def test_a_bounced_address_blocks_approval(thank_you, user):
     BouncedAddress.objects.create(
         user=user, email=thank_you.to_email.upper(), reason="mailbox unknown", bounced_at=NOW
     )
-    with pytest.raises(services.ApprovalBlocked) as error:
+    with pytest.raises(ApprovalBlocked) as error:
         approve(thank_you, user)
     assert [f.code for f in error.value.findings] == ["bounced"]
 
@@ -195,7 +201,7 @@ def test_a_bounced_address_blocks_approval(thank_you, user):
 def test_warnings_do_not_block_approval(thank_you, user):
     edit(thank_you, user, body_text=thank_you.body_text + "\nThis is my dream job, thx!")
     thank_you.refresh_from_db()
-    codes = {f.code for f in services.message_findings(message=thank_you)}
+    codes = {f.code for f in message_findings(message=thank_you)}
     assert {"desperate", "text_speak"} <= codes
 
     approve(thank_you, user)
@@ -210,7 +216,7 @@ def test_a_check_in_too_soon_after_the_last_is_blocked_unless_overridden(applica
     second.refresh_from_db()
 
     with time_machine.travel(local(2025, 3, 18, 12), tick=False):
-        with pytest.raises(services.ApprovalBlocked) as error:
+        with pytest.raises(ApprovalBlocked) as error:
             approve(second, user)
         assert error.value.needs_pestering_override
         assert [f.code for f in error.value.findings] == ["pestering"]
@@ -253,7 +259,7 @@ def test_a_third_follow_up_is_blocked_as_pestering(application, user):
 
     with (
         time_machine.travel(local(2025, 4, 7, 12), tick=False),
-        pytest.raises(services.ApprovalBlocked) as error,
+        pytest.raises(ApprovalBlocked) as error,
     ):
         approve(third, user)
     assert error.value.needs_pestering_override
@@ -263,11 +269,11 @@ def test_a_third_follow_up_is_blocked_as_pestering(application, user):
 def test_a_sent_message_can_no_longer_be_changed(thank_you, user):
     mark_sent(thank_you, NOW)
     thank_you.refresh_from_db()
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(ActionRefused):
         edit(thank_you, user, subject="Too late")
-    with pytest.raises(services.ActionRefused):
-        services.message_skip(message=thank_you, user=user, reason="")
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(ActionRefused):
+        message_skip(message=thank_you, user=user, reason="")
+    with pytest.raises(ActionRefused):
         approve(thank_you, user)
     thank_you.refresh_from_db()
     assert thank_you.status == Status.SENT
@@ -283,8 +289,8 @@ def test_another_users_message_is_refused(thank_you, outsider):
 
 def test_a_message_claimed_for_sending_is_not_edited_under_the_dispatcher(thank_you, user):
     approve(thank_you, user)
-    assert dispatch.message_claim(message_id=thank_you.pk, now=thank_you.due_at)
-    with pytest.raises(services.ActionRefused):
+    assert message_claim(message_id=thank_you.pk, now=thank_you.due_at)
+    with pytest.raises(ActionRefused):
         edit(thank_you, user, subject="Changed while sending")
     thank_you.refresh_from_db()
     assert thank_you.status == Status.SENDING
@@ -293,7 +299,7 @@ def test_a_message_claimed_for_sending_is_not_edited_under_the_dispatcher(thank_
 def test_a_message_held_by_a_pause_can_be_approved_and_goes_once_resumed(
     application, thank_you, user
 ):
-    services.application_pause(application=application, user=user)
+    application_pause(application=application, user=user)
     thank_you.refresh_from_db()
     assert thank_you.status == Status.HELD
 
@@ -301,12 +307,12 @@ def test_a_message_held_by_a_pause_can_be_approved_and_goes_once_resumed(
     thank_you.refresh_from_db()
     assert thank_you.status == Status.HELD
     assert thank_you.approved_at == NOW
-    assert thank_you.pk not in dispatch.due_message_ids(now=thank_you.due_at, limit=100)
+    assert thank_you.pk not in due_message_ids(now=thank_you.due_at, limit=100)
 
-    services.application_resume(application=application, user=user)
+    application_resume(application=application, user=user)
     thank_you.refresh_from_db()
     assert thank_you.status == Status.APPROVED
-    assert thank_you.pk in dispatch.due_message_ids(now=thank_you.due_at, limit=100)
+    assert thank_you.pk in due_message_ids(now=thank_you.due_at, limit=100)
 
 
 def test_a_corrected_address_keeps_the_name_and_another_persons_drops_it(thank_you, user):
@@ -325,14 +331,12 @@ def test_a_corrected_address_keeps_the_name_and_another_persons_drops_it(thank_y
 def test_an_approved_rejection_reply_is_cancelled_on_reopening_and_never_sent(application, user):
     (reply,) = [
         m
-        for m in services.application_outcome(
-            application=application, outcome="rejected", user=user
-        )
+        for m in application_outcome(application=application, outcome="rejected", user=user)
         if m.stage == Stage.REJECTION_REPLY
     ]
     approve(reply, user)
 
-    services.application_reopen(application=application, user=user, reason="A mistake.")
+    application_reopen(application=application, user=user, reason="A mistake.")
 
     reply.refresh_from_db()
     assert reply.status == Status.CANCELLED
@@ -340,8 +344,8 @@ def test_an_approved_rejection_reply_is_cancelled_on_reopening_and_never_sent(ap
     assert (application.stage, application.closed_at) == ("interviewing", None)
     assert any(e.message_id == reply.pk for e in events(application, Kind.CANCELLED))
     later = reply.due_at + dt.timedelta(hours=1)
-    assert reply.pk not in dispatch.due_message_ids(now=later, limit=100)
-    assert not dispatch.message_claim(message_id=reply.pk, now=later)
+    assert reply.pk not in due_message_ids(now=later, limit=100)
+    assert not message_claim(message_id=reply.pk, now=later)
 
 
 @pytest.mark.parametrize(
@@ -363,12 +367,12 @@ def test_the_last_check_sends_a_close_out_only_while_it_fits_the_stage(
     application, contact = sending_setup(user)
     message = make_message(application, contact=contact, stage=stage)
     # Claimed while it fitted; the stage changed before the send task ran.
-    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    assert message_claim(message_id=message.pk, now=timezone.now())
     application.stage = app_stage
     application.save(update_fields=["stage"])
 
     message = Message.objects.select_related("application").get(pk=message.pk)
-    stop = dispatch.recheck(message=message, now=timezone.now())
+    stop = recheck(message=message, now=timezone.now())
 
     assert (stop is not None and stop.status == Status.CANCELLED) == stops
 
@@ -388,7 +392,7 @@ def test_approval_refuses_a_close_out_that_does_not_fit_the_stage(user, stage, a
     application.save(update_fields=["stage"])
     message = make_message(application, contact=contact, stage=stage, status=Status.DRAFT)
 
-    with pytest.raises(services.ActionRefused, match=r"no longer fits|only for after"):
+    with pytest.raises(ActionRefused, match=r"no longer fits|only for after"):
         approve(message, user)
 
     message.refresh_from_db()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from messaging.cadence import (
+from followup.rules.cadence import (
     CadenceFacts,
     CadenceSettings,
     Due,
@@ -473,7 +473,7 @@ TABLE = [
         (utc(2026, 10, 5, 12, 0), utc(2026, 10, 13, 12, 0)),  # Mon 5 Oct, Tue 13 Oct 08:00 EDT
         id="a-new-round-restarts-the-cadence-from-its-interview",
     ),
-    # -- the first check-in keeps 5 business days from the thank-you (§8 pestering) ----------
+    # -- the first check-in keeps 2 business days from the thank-you (§4, §8) ------------------
     pytest.param(
         lambda: planned(
             NEW_YORK,
@@ -481,8 +481,8 @@ TABLE = [
             now=ny(2026, 9, 22, 10, 0),
             thank_you_at=ny(2026, 9, 22, 10, 0),
         ),
-        (utc(2026, 9, 29, 12, 0), utc(2026, 10, 6, 12, 0)),  # Tue 29 Sep, Tue 6 Oct 08:00 EDT
-        id="late-logged-interview-check-in-five-business-days-after-the-late-thank-you",
+        (utc(2026, 9, 24, 12, 0), utc(2026, 10, 1, 12, 0)),  # Thu 24 Sep, Thu 1 Oct 08:00 EDT
+        id="late-logged-interview-check-in-two-business-days-after-the-late-thank-you",
     ),
     pytest.param(
         lambda: planned(
@@ -492,7 +492,7 @@ TABLE = [
             sent=(SentMessage("thank_you", ny(2026, 9, 25, 11, 0)),),
             thank_you_at=ny(2026, 9, 22, 10, 0),  # planned earlier, went out on Friday
         ),
-        (utc(2026, 10, 2, 12, 0), utc(2026, 10, 9, 12, 0)),  # Fri 2 Oct, Fri 9 Oct 08:00 EDT
+        (utc(2026, 9, 29, 12, 0), utc(2026, 10, 6, 12, 0)),  # Tue 29 Sep, Tue 6 Oct 08:00 EDT
         id="a-thank-you-sent-later-than-planned-pushes-the-check-in-from-when-it-went",
     ),
     pytest.param(
@@ -502,8 +502,9 @@ TABLE = [
             decision_date=dt.date(2026, 9, 15),  # "we decide today": 2 business days is Thu 17
             thank_you_at=ny(2026, 9, 16, 8, 0),
         ),
-        (utc(2026, 9, 23, 12, 0), utc(2026, 9, 30, 12, 0)),  # Wed 23 Sep, Wed 30 Sep 08:00 EDT
-        id="an-early-decision-date-still-waits-five-business-days-after-the-thank-you",
+        # Thu 17 is 1 business day after the thank-you: Fri 18 Sep, Fri 25 Sep 08:00 EDT.
+        (utc(2026, 9, 18, 12, 0), utc(2026, 9, 25, 12, 0)),
+        id="an-early-decision-date-still-waits-two-business-days-after-the-thank-you",
     ),
     pytest.param(
         lambda: planned(

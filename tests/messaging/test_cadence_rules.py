@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 
-from messaging import cadence
-from messaging.cadence import (
+from followup.rules.cadence import (
     CadenceFacts,
     CadenceSettings,
     Due,
@@ -86,12 +86,20 @@ def test_a_regional_holiday_counts_only_in_its_region():
     assert SenderCalendar("Europe/Berlin", "DE").is_business_day(dt.date(2026, 1, 6))
 
 
-def test_holidays_are_loaded_once_per_country_region_and_year():
+def test_holidays_are_loaded_once_per_country_region_and_year(monkeypatch):
+    loaded = []
+    real = holidays.country_holidays
+
+    def counting(*args, **kwargs):
+        loaded.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(holidays, "country_holidays", counting)
     calendar = SenderCalendar("Europe/London", "GB", "WLS")
-    calendar.is_business_day(dt.date(2031, 3, 3))
-    hits = cadence._holiday_dates.cache_info().hits
-    calendar.is_business_day(dt.date(2031, 3, 4))
-    assert cadence._holiday_dates.cache_info().hits == hits + 1
+    for day in (3, 4, 5):
+        calendar.is_business_day(dt.date(2032, 3, day))
+    calendar.is_business_day(dt.date(2033, 3, 3))
+    assert len(loaded) == 2  # 2032 once, 2033 once
 
 
 @pytest.mark.parametrize(

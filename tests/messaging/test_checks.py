@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from messaging import checks, services
-from messaging.checks import DraftFacts, Finding
-from messaging.drafting import plan_interview
+from followup.rules import checks, limits
+from followup.rules.calendar import WEEKDAYS_ONLY, SenderCalendar
+from followup.rules.checks import DraftFacts, Finding, content, sending, spelling, wording
+from messaging.drafting.planning import plan_interview
 from messaging.models import Message
+from messaging.services.approval import message_approve
+from messaging.services.refusals import ApprovalBlocked
 from tests.messaging.factories import make_panel
 from tests.messaging.test_rules import LOGGED
 
@@ -74,7 +77,7 @@ def facts(**overrides: object) -> DraftFacts:
     ],
 )
 def test_it_flags_an_unfilled_placeholder_as_an_error(text, slot):
-    [finding] = checks.check_placeholders(text)
+    [finding] = content.check_placeholders(text)
     assert (finding.code, finding.severity) == ("placeholder", "error")
     assert spans_text(text, finding) == [slot]
 
@@ -89,23 +92,23 @@ def test_it_flags_an_unfilled_placeholder_as_an_error(text, slot):
     ],
 )
 def test_it_leaves_filled_text_addresses_and_lookalikes_alone(text):
-    assert checks.check_placeholders(text) == []
+    assert content.check_placeholders(text) == []
 
 
 def test_it_reports_a_placeholder_in_the_subject_against_the_subject():
-    [finding] = checks.check_placeholders("Thank you \u2013 [Role] interview", field="subject")
+    [finding] = content.check_placeholders("Thank you \u2013 [Role] interview", field="subject")
     assert finding.field == "subject"
 
 
 def test_it_flags_an_empty_or_blank_recipient_and_subject():
-    assert codes(checks.check_recipient("  ")) == ["empty_recipient"]
-    assert codes(checks.check_subject("")) == ["empty_subject"]
-    assert checks.check_recipient("priya@acme.com") == []
-    assert checks.check_subject("Yesterday's interview") == []
+    assert codes(content.check_recipient("  ")) == ["empty_recipient"]
+    assert codes(content.check_subject("")) == ["empty_subject"]
+    assert content.check_recipient("priya@acme.com") == []
+    assert content.check_subject("Yesterday's interview") == []
 
 
 def test_it_flags_a_bounced_recipient_whatever_the_case():
-    [finding] = checks.check_bounced("Priya@Acme.com", {"priya@acme.com"})
+    [finding] = content.check_bounced("Priya@Acme.com", {"priya@acme.com"})
     assert (finding.code, finding.severity, finding.field) == ("bounced", "error", "to")
 
 
@@ -121,7 +124,7 @@ def test_it_flags_a_bounced_recipient_whatever_the_case():
 )
 def test_it_flags_a_line_break_or_control_character_in_any_header(headers, field):
     values = {"to_email": "priya@acme.com", "subject": "Re: Interview"} | headers
-    [finding] = checks.check_header_characters(**values)
+    [finding] = content.check_header_characters(**values)
     assert (finding.code, finding.severity, finding.field) == (
         "header_control_character",
         "error",
@@ -132,13 +135,13 @@ def test_it_flags_a_line_break_or_control_character_in_any_header(headers, field
 
 def test_it_points_at_the_line_break_in_the_subject():
     subject = "Re: Interview\nBcc: x@y.example"
-    [finding] = checks.check_header_characters(to_email="priya@acme.com", subject=subject)
+    [finding] = content.check_header_characters(to_email="priya@acme.com", subject=subject)
     assert spans_text(subject, finding) == ["\n"]
 
 
 def test_it_lets_one_line_headers_through():
     assert (
-        checks.check_header_characters(
+        content.check_header_characters(
             to_email="priya@acme.com",
             subject="Re: Interview \u2013 Tuesday",
             in_reply_to="<CAF=1@mail.acme.com>",
@@ -157,8 +160,8 @@ def test_a_thank_you_replying_to_a_broken_scheduling_subject_cannot_be_approved(
         )
         plan_interview(interview=interview)
         thank_you = Message.objects.filter(interview=interview, stage="thank_you").first()
-        with pytest.raises(services.ApprovalBlocked) as blocked:
-            services.message_approve(message=thank_you, user=user)
+        with pytest.raises(ApprovalBlocked) as blocked:
+            message_approve(message=thank_you, user=user)
 
     assert "header_control_character" in codes(blocked.value.findings)
     thank_you.refresh_from_db()
@@ -166,8 +169,8 @@ def test_a_thank_you_replying_to_a_broken_scheduling_subject_cannot_be_approved(
 
 
 def test_it_lets_an_address_that_never_bounced_through():
-    assert checks.check_bounced("tom@acme.com", {"priya@acme.com"}) == []
-    assert checks.check_bounced("", {"priya@acme.com"}) == []
+    assert content.check_bounced("tom@acme.com", {"priya@acme.com"}) == []
+    assert content.check_bounced("", {"priya@acme.com"}) == []
 
 
 # --- Anxious words, excuses, apologies ---
@@ -175,7 +178,7 @@ def test_it_lets_an_address_that_never_bounced_through():
 
 def test_it_flags_anxious_words_with_their_spans():
     text = "I am anxiously awaiting your answer and a little worried."
-    [finding] = checks.check_anxious(text)
+    [finding] = wording.check_anxious(text)
     assert (finding.code, finding.severity) == ("anxious", "warning")
     # The longer phrase wins over its part ("anxiously").
     assert spans_text(text, finding) == ["anxiously awaiting", "worried"]
@@ -183,24 +186,24 @@ def test_it_flags_anxious_words_with_their_spans():
 
 def test_it_flags_nervous_even_when_negated():
     # By design: "I was not nervous" still puts nerves in the reader's mind.
-    assert codes(checks.check_anxious("I was not nervous at all.")) == ["anxious"]
+    assert codes(wording.check_anxious("I was not nervous at all.")) == ["anxious"]
 
 
 def test_it_flags_an_excuse_even_once():
     text = "Sorry I was late on Tuesday."
-    [finding] = checks.check_anxious(text)
+    [finding] = wording.check_anxious(text)
     assert spans_text(text, finding) == ["Sorry I was late"]
 
 
 def test_it_flags_more_than_one_apology():
     text = "Sorry for the long email. I apologize again for the mix-up."
-    [finding] = checks.check_anxious(text)
+    [finding] = wording.check_anxious(text)
     assert spans_text(text, finding) == ["Sorry", "apologize"]
 
 
 def test_it_accepts_a_single_apology_and_calm_wording():
-    assert checks.check_anxious("Apologies for the slow reply: I was travelling.") == []
-    assert checks.check_anxious("No worries if the timeline moves.") == []
+    assert wording.check_anxious("Apologies for the slow reply: I was travelling.") == []
+    assert wording.check_anxious("No worries if the timeline moves.") == []
 
 
 # --- Comparisons, desperation ---
@@ -215,12 +218,12 @@ def test_it_accepts_a_single_apology_and_calm_wording():
     ],
 )
 def test_it_flags_comparisons_with_other_candidates(text):
-    assert codes(checks.check_comparisons(text)) == ["comparison"]
+    assert codes(wording.check_comparisons(text)) == ["comparison"]
 
 
 def test_it_does_not_flag_talk_of_other_teams_or_shoulders():
     text = "The other teams I met were great, and my shoulders relaxed by the end."
-    assert checks.check_comparisons(text) == []
+    assert wording.check_comparisons(text) == []
 
 
 @pytest.mark.parametrize(
@@ -234,12 +237,12 @@ def test_it_does_not_flag_talk_of_other_teams_or_shoulders():
     ],
 )
 def test_it_flags_desperate_phrasing(text):
-    assert codes(checks.check_desperate(text)) == ["desperate"]
+    assert codes(wording.check_desperate(text)) == ["desperate"]
 
 
 def test_it_does_not_flag_measured_interest():
     text = "I would welcome the chance to contribute; I dreamt up a few ideas for the beginning."
-    assert checks.check_desperate(text) == []
+    assert wording.check_desperate(text) == []
 
 
 # --- Text-speak ---
@@ -257,7 +260,7 @@ def test_it_does_not_flag_measured_interest():
     ],
 )
 def test_it_flags_text_speak_as_whole_words(text, word):
-    [finding] = checks.check_text_speak(text)
+    [finding] = wording.check_text_speak(text)
     assert spans_text(text, finding) == [word]
 
 
@@ -274,13 +277,13 @@ def test_it_flags_text_speak_as_whole_words(text, word):
     ],
 )
 def test_it_does_not_flag_normal_words_or_a_single_emoji(text):
-    assert checks.check_text_speak(text) == []
+    assert wording.check_text_speak(text) == []
 
 
 @pytest.mark.parametrize("run", ["🙏🙏", "🙂 🙂", "🎉🔥💯", "👍🏽👍🏽"])
 def test_it_flags_a_run_of_emoji(run):
     text = f"Thanks so much {run}"
-    [finding] = checks.check_text_speak(text)
+    [finding] = wording.check_text_speak(text)
     assert spans_text(text, finding) == [run]
 
 
@@ -289,7 +292,7 @@ def test_it_flags_a_run_of_emoji(run):
 
 def test_it_flags_misspellings_with_a_suggestion():
     text = "Thnak you again. I look forward to recieving your news."
-    [finding] = checks.check_spelling(text)
+    [finding] = spelling.check_spelling(text)
     assert (finding.code, finding.severity) == ("spelling", "warning")
     assert spans_text(text, finding) == ["Thnak", "recieving"]
     assert "(thank?)" in finding.message
@@ -297,11 +300,11 @@ def test_it_flags_misspellings_with_a_suggestion():
 
 def test_it_ignores_the_given_names_even_at_the_start_of_a_sentence():
     text = "Priya's point stayed with me. Raman and Becker were kind."
-    assert checks.check_spelling(text, known_names=NAMES) == []
+    assert spelling.check_spelling(text, known_names=NAMES) == []
 
 
 def test_it_checks_a_sentence_initial_name_it_was_not_told_about():
-    assert codes(checks.check_spelling("Xyzzik was kind.")) == ["spelling"]
+    assert codes(spelling.check_spelling("Xyzzik was kind.")) == ["spelling"]
 
 
 def test_it_ignores_acronyms_brands_digits_addresses_urls_and_proper_nouns():
@@ -309,7 +312,7 @@ def test_it_ignores_acronyms_brands_digits_addresses_urls_and_proper_nouns():
         "Dear Ms. Richardson, our SQL and GitHub work, the Q3 plan, "
         "alex@example.com and https://example.com/portfoliox, plus a chat with Zanoveli."
     )
-    assert checks.check_spelling(text) == []
+    assert spelling.check_spelling(text) == []
 
 
 @pytest.mark.parametrize(
@@ -322,61 +325,61 @@ def test_it_ignores_acronyms_brands_digits_addresses_urls_and_proper_nouns():
     ],
 )
 def test_it_knows_common_data_and_engineering_terms(text):
-    assert checks.check_spelling(text) == []
+    assert spelling.check_spelling(text) == []
 
 
 def test_it_accepts_british_spellings_contractions_and_job_vocabulary():
     text = "I don\u2019t mind: the colour of the organisation's onboarding roadmap, analysed."
-    assert checks.check_spelling(text) == []
+    assert spelling.check_spelling(text) == []
 
 
 def test_it_runs_the_whole_template_without_a_false_alarm():
-    assert checks.check_spelling(TEMPLATE, known_names=NAMES) == []
+    assert spelling.check_spelling(TEMPLATE, known_names=NAMES) == []
 
 
 # --- Length ---
 
 
 def test_it_flags_a_thank_you_over_the_word_limit_from_the_first_word_past_it():
-    body = " ".join(["word"] * checks.WORD_LIMIT + ["extra", "words"])
-    [finding] = checks.check_length(body, stage="thank_you")
+    body = " ".join(["word"] * limits.WORD_LIMIT + ["extra", "words"])
+    [finding] = content.check_length(body, stage="thank_you")
     assert finding.code == "too_long"
     assert spans_text(body, finding) == ["extra words"]
 
 
 def test_it_accepts_a_message_at_the_limit_and_long_messages_of_other_stages():
-    at_limit = " ".join(["word"] * checks.WORD_LIMIT)
-    assert checks.check_length(at_limit, stage="check_in") == []
-    long = " ".join(["word"] * (checks.WORD_LIMIT + 50))
-    assert checks.check_length(long, stage="rejection_reply") == []
+    at_limit = " ".join(["word"] * limits.WORD_LIMIT)
+    assert content.check_length(at_limit, stage="check_in") == []
+    long = " ".join(["word"] * (limits.WORD_LIMIT + 50))
+    assert content.check_length(long, stage="rejection_reply") == []
 
 
 def test_it_counts_hyphenated_words_and_contractions_once():
-    assert checks.count_words("A follow-up: don't worry.") == 4
+    assert content.count_words("A follow-up: don't worry.") == 4
 
 
 # --- Too generic ---
 
 
 def test_it_accepts_a_body_that_carries_a_captured_detail():
-    assert checks.check_generic(TEMPLATE, stage="thank_you", details=("streaming pipeline",)) == []
+    assert content.check_generic(TEMPLATE, stage="thank_you", details=("streaming pipeline",)) == []
 
 
 def test_it_accepts_two_specific_words_of_a_detail_in_another_form():
     detail = "They are planning a migration of batch jobs"
-    assert checks.check_generic(TEMPLATE, stage="check_in", details=(detail,)) == []
+    assert content.check_generic(TEMPLATE, stage="check_in", details=(detail,)) == []
 
 
 def test_it_flags_a_body_with_none_of_the_captured_details():
     details = ("asked about my Kafka consumer lag dashboard", "promised: references")
-    [finding] = checks.check_generic(TEMPLATE, stage="check_in", details=details)
+    [finding] = content.check_generic(TEMPLATE, stage="check_in", details=details)
     assert (finding.code, finding.severity) == ("too_generic", "warning")
 
 
 def test_it_needs_two_specific_words_not_one():
     # "streaming" is in the body, "kafka" and "consumer" are not.
     assert codes(
-        checks.check_generic(TEMPLATE, stage="check_in", details=("Kafka streaming consumer",))
+        content.check_generic(TEMPLATE, stage="check_in", details=("Kafka streaming consumer",))
     ) == ["too_generic"]
 
 
@@ -386,14 +389,14 @@ def test_it_needs_two_specific_words_not_one():
 )
 def test_it_never_calls_short_stages_without_a_detail_generic(stage):
     details = ("the on-call rota", "data contracts")
-    assert checks.check_generic(TEMPLATE, stage=stage, details=details) == []
+    assert content.check_generic(TEMPLATE, stage=stage, details=details) == []
     assert "too_generic" not in codes(checks.check_draft(facts(stage=stage, details=details)))
 
 
 def test_it_flags_a_thank_you_with_no_detail_captured_but_not_a_check_in():
-    assert codes(checks.check_generic(TEMPLATE, stage="thank_you")) == ["too_generic"]
-    assert checks.check_generic(TEMPLATE, stage="check_in") == []
-    assert checks.check_generic(TEMPLATE, stage="check_in", details=("the team",)) == []
+    assert codes(content.check_generic(TEMPLATE, stage="thank_you")) == ["too_generic"]
+    assert content.check_generic(TEMPLATE, stage="check_in") == []
+    assert content.check_generic(TEMPLATE, stage="check_in", details=("the team",)) == []
 
 
 # --- Personal address ---
@@ -401,19 +404,19 @@ def test_it_flags_a_thank_you_with_no_detail_captured_but_not_a_check_in():
 
 @pytest.mark.parametrize("address", ["priya@gmail.com", "Priya@GMAIL.COM", "p@hey.com"])
 def test_it_flags_a_free_mail_recipient(address):
-    [finding] = checks.check_personal_address(address)
+    [finding] = content.check_personal_address(address)
     assert (finding.code, finding.field) == ("personal_address", "to")
     assert spans_text(address, finding) == [address.split("@")[1]]
 
 
 def test_it_accepts_a_business_address_or_a_free_mail_one_that_is_expected():
-    assert checks.check_personal_address("priya@acme.com") == []
-    assert checks.check_personal_address("priya@gmail.com", expects_business_address=False) == []
-    assert checks.check_personal_address("") == []
+    assert content.check_personal_address("priya@acme.com") == []
+    assert content.check_personal_address("priya@gmail.com", expects_business_address=False) == []
+    assert content.check_personal_address("") == []
 
 
 def test_the_free_mail_list_comes_from_the_maintained_package_plus_our_file():
-    domains = checks.free_mail_domains()
+    domains = content.free_mail_domains()
     assert {"gmail.com", "outlook.com", "proton.me", "tutanota.com"} <= domains
     assert "acme.com" not in domains
 
@@ -426,17 +429,17 @@ def test_the_near_duplicate_threshold_flags_just_above_and_spares_just_below():
     base = "a" * 100
     above, below = "a" * 67, "a" * 66
     assert (
-        checks.NEAR_DUPLICATE_THRESHOLD
-        <= checks.similarity(base, above)
-        < (checks.NEAR_DUPLICATE_THRESHOLD + 1)
+        limits.NEAR_DUPLICATE_THRESHOLD
+        <= content.similarity(base, above)
+        < (limits.NEAR_DUPLICATE_THRESHOLD + 1)
     )
     assert (
-        checks.NEAR_DUPLICATE_THRESHOLD - 1
-        < checks.similarity(base, below)
-        < (checks.NEAR_DUPLICATE_THRESHOLD)
+        limits.NEAR_DUPLICATE_THRESHOLD - 1
+        < content.similarity(base, below)
+        < (limits.NEAR_DUPLICATE_THRESHOLD)
     )
-    assert codes(checks.check_near_duplicate(base, sibling_bodies=(above,))) == ["near_duplicate"]
-    assert checks.check_near_duplicate(base, sibling_bodies=(below,)) == []
+    assert codes(content.check_near_duplicate(base, sibling_bodies=(above,))) == ["near_duplicate"]
+    assert content.check_near_duplicate(base, sibling_bodies=(below,)) == []
 
 
 def test_it_flags_the_same_template_with_only_the_name_or_one_sentence_changed():
@@ -448,7 +451,7 @@ def test_it_flags_the_same_template_with_only_the_name_or_one_sentence_changed()
         "some ideas from my last job.",
     )
     for sibling in (names_only, one_sentence):
-        assert codes(checks.check_near_duplicate(TEMPLATE, sibling_bodies=(sibling,))) == [
+        assert codes(content.check_near_duplicate(TEMPLATE, sibling_bodies=(sibling,))) == [
             "near_duplicate"
         ]
 
@@ -469,9 +472,9 @@ next steps.
 Best regards,
 Alex Morgan
 +1 555 0100"""
-    assert checks.similarity(TEMPLATE, personalised) < checks.NEAR_DUPLICATE_THRESHOLD
-    assert checks.check_near_duplicate(TEMPLATE, sibling_bodies=(personalised, "")) == []
-    assert checks.check_near_duplicate("", sibling_bodies=("",)) == []
+    assert content.similarity(TEMPLATE, personalised) < limits.NEAR_DUPLICATE_THRESHOLD
+    assert content.check_near_duplicate(TEMPLATE, sibling_bodies=(personalised, "")) == []
+    assert content.check_near_duplicate("", sibling_bodies=("",)) == []
 
 
 # --- Pestering ---
@@ -479,13 +482,13 @@ Alex Morgan
 
 def test_it_blocks_a_third_follow_up():
     sent = (MONDAY, MONDAY + dt.timedelta(days=7))
-    [finding] = checks.check_pestering(stage="check_in", previous_sends=sent)
+    [finding] = sending.check_pestering(stage="check_in", previous_sends=sent)
     assert (finding.code, finding.severity) == ("pestering", "block")
 
 
 def test_it_allows_a_second_follow_up_five_business_days_after_the_first():
     assert (
-        checks.check_pestering(
+        sending.check_pestering(
             stage="second_check_in",
             previous_sends=(MONDAY,),
             planned_at=MONDAY + dt.timedelta(days=7),
@@ -495,7 +498,7 @@ def test_it_allows_a_second_follow_up_five_business_days_after_the_first():
 
 
 def test_it_blocks_a_follow_up_four_business_days_after_the_previous_one():
-    [finding] = checks.check_pestering(
+    [finding] = sending.check_pestering(
         stage="second_check_in",
         previous_sends=(MONDAY,),
         planned_at=MONDAY + dt.timedelta(days=4),  # Friday
@@ -505,7 +508,7 @@ def test_it_blocks_a_follow_up_four_business_days_after_the_previous_one():
 
 
 def test_it_blocks_a_follow_up_planned_just_before_a_scheduled_one():
-    [finding] = checks.check_pestering(
+    [finding] = sending.check_pestering(
         stage="check_in",
         previous_sends=(MONDAY + dt.timedelta(days=2),),
         planned_at=MONDAY,
@@ -513,28 +516,33 @@ def test_it_blocks_a_follow_up_planned_just_before_a_scheduled_one():
     assert finding.code == "pestering"
 
 
-def test_it_counts_business_days_with_the_callers_calendar():
-    def with_a_holiday(start: dt.date, end: dt.date) -> int:
-        return checks.weekdays_between(start, end) - 1  # one public holiday in between
+def test_it_counts_business_days_in_the_senders_calendar_with_its_holidays():
+    # Mon 16 to Mon 23 March 2026 is 5 weekdays; Tue 17 is St Patrick's Day in Ireland.
+    monday = dt.datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Europe/Dublin"))
+    week_later = monday + dt.timedelta(days=7)
+    dublin = SenderCalendar(time_zone="Europe/Dublin", country="IE")
 
-    [finding] = checks.check_pestering(
-        stage="second_check_in",
-        previous_sends=(MONDAY,),
-        planned_at=MONDAY + dt.timedelta(days=7),
-        business_days_between=with_a_holiday,
+    [finding] = sending.check_pestering(
+        stage="second_check_in", previous_sends=(monday,), planned_at=week_later, calendar=dublin
     )
     assert "4 business days" in finding.message
+    assert (
+        sending.check_pestering(
+            stage="second_check_in", previous_sends=(monday,), planned_at=week_later
+        )
+        == []
+    )
 
 
 def test_it_never_counts_or_spaces_thank_yous_and_event_replies():
     busy = (MONDAY, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2))
     for stage in ("thank_you", "no_news_reply", "withdrawal", "offer_deadline"):
-        assert checks.check_pestering(stage=stage, previous_sends=busy, planned_at=MONDAY) == []
+        assert sending.check_pestering(stage=stage, previous_sends=busy, planned_at=MONDAY) == []
 
 
 def test_a_check_in_the_day_after_the_thank_you_is_blocked():
     # "Send now" moves a check-in planned weeks out to the day after the thank-you.
-    [finding] = checks.check_pestering(
+    [finding] = sending.check_pestering(
         stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=1)
     )
     assert (finding.code, finding.severity) == ("pestering", "block")
@@ -544,7 +552,7 @@ def test_a_check_in_the_day_after_the_thank_you_is_blocked():
 
 def test_a_check_in_five_business_days_after_the_thank_you_is_fine():
     assert (
-        checks.check_pestering(
+        sending.check_pestering(
             stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=7)
         )
         == []
@@ -555,7 +563,7 @@ def test_the_thank_you_spaces_follow_ups_but_never_counts_towards_the_limit():
     second_week = MONDAY + dt.timedelta(days=7)
     # One check-in sent, the thank-you before it: a second check-in is still allowed.
     assert (
-        checks.check_pestering(
+        sending.check_pestering(
             stage="second_check_in",
             previous_sends=(second_week,),
             thank_you_at=MONDAY,
@@ -567,18 +575,26 @@ def test_the_thank_you_spaces_follow_ups_but_never_counts_towards_the_limit():
 
 def test_check_draft_blocks_a_check_in_too_close_to_the_thank_you():
     findings = checks.check_draft(
-        facts(stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=2))
+        facts(stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=1))
     )
     assert "pestering" in codes(findings)
     assert checks.has_blocking(findings)
 
 
-def test_weekdays_between_counts_monday_as_day_one_after_a_friday():
+def test_a_check_in_two_business_days_after_the_thank_you_is_not_pestering():
+    # Spec §4, §8: the thank-you is not a follow-up; 2 business days after it is enough.
+    findings = checks.check_draft(
+        facts(stage="check_in", thank_you_at=MONDAY, planned_at=MONDAY + dt.timedelta(days=2))
+    )
+    assert "pestering" not in codes(findings)
+
+
+def test_business_days_between_counts_monday_as_day_one_after_a_friday():
     friday = dt.date(2026, 3, 6)
-    assert checks.weekdays_between(friday, dt.date(2026, 3, 9)) == 1
-    assert checks.weekdays_between(friday, dt.date(2026, 3, 10)) == 2
-    assert checks.weekdays_between(friday, dt.date(2026, 3, 20)) == 10
-    assert checks.weekdays_between(friday, friday) == 0
+    assert WEEKDAYS_ONLY.business_days_between(friday, dt.date(2026, 3, 9)) == 1
+    assert WEEKDAYS_ONLY.business_days_between(friday, dt.date(2026, 3, 10)) == 2
+    assert WEEKDAYS_ONLY.business_days_between(friday, dt.date(2026, 3, 20)) == 10
+    assert WEEKDAYS_ONLY.business_days_between(friday, friday) == 0
 
 
 # --- Running them all ---

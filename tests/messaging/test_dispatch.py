@@ -22,10 +22,25 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from interviews.models import Application, TimelineEvent
-from messaging import dispatch
+from messaging.dispatch import outgoing, records
+from messaging.dispatch.claims import (
+    claim_due_messages,
+    due_message_ids,
+    message_claim,
+    recover_stale_claims,
+)
+from messaging.dispatch.sending import (
+    INTERRUPTED_REASON,
+    PERMANENT,
+    TRANSIENT,
+    UNKNOWN,
+    classify_send_error,
+    is_interrupted,
+    message_send,
+)
 from messaging.models import BouncedAddress, Message, OutboxEmail, Reply
-from messaging.services import message_approve, message_send_now
-from messaging.tasks import dispatch_due_messages
+from messaging.services.approval import message_approve, message_send_now
+from messaging.tasks import dispatch_due_messages, send_message
 from tests.messaging.sending import eager_celery, make_message, sending_setup
 from tests.services import require_postgres
 
@@ -52,8 +67,8 @@ def setup(user):
 
 
 def claim_and_send(message: Message) -> str:
-    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
-    return dispatch.message_send(message_id=message.pk)
+    assert message_claim(message_id=message.pk, now=timezone.now())
+    return message_send(message_id=message.pk)
 
 
 def kinds(message: Message) -> list[str]:
@@ -70,7 +85,7 @@ def test_two_claims_of_one_message_let_exactly_one_through(setup):
     message = make_message(application, contact=contact)
     now = timezone.now()
 
-    results = [dispatch.message_claim(message_id=message.pk, now=now) for _ in range(2)]
+    results = [message_claim(message_id=message.pk, now=now) for _ in range(2)]
 
     message.refresh_from_db()
     assert results == [True, False]
@@ -88,9 +103,9 @@ def test_it_claims_only_approved_messages_whose_time_has_come(setup):
     draft = make_message(application, contact=contact, status=Status.DRAFT)
     approval_cleared = make_message(application, contact=contact, approved_at=None)
 
-    assert dispatch.due_message_ids(now=now, limit=10) == [due.pk]
-    assert dispatch.claim_due_messages(now=now, limit=10) == [due.pk]
-    assert dispatch.claim_due_messages(now=now, limit=10) == []
+    assert due_message_ids(now=now, limit=10) == [due.pk]
+    assert claim_due_messages(now=now, limit=10) == [due.pk]
+    assert claim_due_messages(now=now, limit=10) == []
     for untouched in (later, draft, approval_cleared):
         untouched.refresh_from_db()
         assert untouched.status in (Status.APPROVED, Status.DRAFT)
@@ -103,8 +118,8 @@ def test_a_batch_claim_takes_the_longest_waiting_first_up_to_the_limit(setup):
     newer = make_message(application, contact=contact, due_at=now - dt.timedelta(minutes=1))
     older = make_message(application, contact=contact, due_at=now - dt.timedelta(hours=2))
 
-    assert dispatch.claim_due_messages(now=now, limit=1) == [older.pk]
-    assert dispatch.claim_due_messages(now=now, limit=1) == [newer.pk]
+    assert claim_due_messages(now=now, limit=1) == [older.pk]
+    assert claim_due_messages(now=now, limit=1) == [newer.pk]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,7 +137,7 @@ def test_concurrent_batch_claims_never_share_a_message(user):
         try:
             taken: list[int] = []
             for _ in range(10):
-                taken += dispatch.claim_due_messages(now=now, limit=7)
+                taken += claim_due_messages(now=now, limit=7)
             results.append(taken)
         finally:
             connection.close()
@@ -282,10 +297,10 @@ def test_another_users_bounce_does_not_stop_the_message(setup, locmem, outsider)
 def test_a_message_whose_approval_was_withdrawn_goes_back_to_awaiting_approval(setup, locmem):
     application, contact = setup
     message = make_message(application, contact=contact)
-    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    assert message_claim(message_id=message.pk, now=timezone.now())
     Message.objects.filter(pk=message.pk).update(approved_at=None)
 
-    assert dispatch.message_send(message_id=message.pk) == Status.DRAFT
+    assert message_send(message_id=message.pk) == Status.DRAFT
 
     message.refresh_from_db()
     assert "approve it again" in message.status_reason
@@ -391,7 +406,7 @@ def test_a_second_task_for_the_same_claim_sends_nothing(setup, locmem):
     message = make_message(application, contact=contact)
 
     assert claim_and_send(message) == Status.SENT
-    assert dispatch.message_send(message_id=message.pk) == Status.SENT
+    assert message_send(message_id=message.pk) == Status.SENT
     assert len(locmem) == 1
 
 
@@ -444,33 +459,33 @@ def _aborted() -> AnymailRequestsAPIError:
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (AnymailRecipientsRefused(), dispatch.PERMANENT),
-        (AnymailInvalidAddress("bad address"), dispatch.PERMANENT),
-        (_api_error(400), dispatch.PERMANENT),
-        (_api_error(401), dispatch.PERMANENT),
-        (_api_error(422), dispatch.PERMANENT),
-        (_api_error(408), dispatch.TRANSIENT),
-        (_api_error(429), dispatch.TRANSIENT),
-        (_api_error(500), dispatch.TRANSIENT),
-        (_api_error(503), dispatch.TRANSIENT),
-        (_requests_error(requests.ConnectTimeout, "connect"), dispatch.TRANSIENT),
-        (_refused(), dispatch.TRANSIENT),
+        (AnymailRecipientsRefused(), PERMANENT),
+        (AnymailInvalidAddress("bad address"), PERMANENT),
+        (_api_error(400), PERMANENT),
+        (_api_error(401), PERMANENT),
+        (_api_error(422), PERMANENT),
+        (_api_error(408), TRANSIENT),
+        (_api_error(429), TRANSIENT),
+        (_api_error(500), TRANSIENT),
+        (_api_error(503), TRANSIENT),
+        (_requests_error(requests.ConnectTimeout, "connect"), TRANSIENT),
+        (_refused(), TRANSIENT),
         # The request went out; the ESP may have taken it: never resent automatically.
-        (_requests_error(requests.ReadTimeout, "read"), dispatch.UNKNOWN),
-        (_requests_error(requests.Timeout, "read"), dispatch.UNKNOWN),
-        (_aborted(), dispatch.UNKNOWN),
-        (AnymailAPIError("bad answer"), dispatch.UNKNOWN),
-        (ConnectionRefusedError(), dispatch.TRANSIENT),
-        (smtplib.SMTPRecipientsRefused({}), dispatch.PERMANENT),
-        (smtplib.SMTPResponseException(550, b"no such user"), dispatch.PERMANENT),
-        (smtplib.SMTPResponseException(451, b"try later"), dispatch.TRANSIENT),
-        (smtplib.SMTPServerDisconnected(), dispatch.UNKNOWN),
-        (TimeoutError(), dispatch.UNKNOWN),
-        (ValueError("a bug"), dispatch.UNKNOWN),
+        (_requests_error(requests.ReadTimeout, "read"), UNKNOWN),
+        (_requests_error(requests.Timeout, "read"), UNKNOWN),
+        (_aborted(), UNKNOWN),
+        (AnymailAPIError("bad answer"), UNKNOWN),
+        (ConnectionRefusedError(), TRANSIENT),
+        (smtplib.SMTPRecipientsRefused({}), PERMANENT),
+        (smtplib.SMTPResponseException(550, b"no such user"), PERMANENT),
+        (smtplib.SMTPResponseException(451, b"try later"), TRANSIENT),
+        (smtplib.SMTPServerDisconnected(), UNKNOWN),
+        (TimeoutError(), UNKNOWN),
+        (ValueError("a bug"), UNKNOWN),
     ],
 )
 def test_it_tells_permanent_from_transient_errors(error, expected):
-    assert dispatch.classify_send_error(error) == expected
+    assert classify_send_error(error) == expected
 
 
 # --- crash recovery ------------------------------------------------------------------------------
@@ -492,13 +507,13 @@ def test_recovery_fails_an_interrupted_send_instead_of_guessing(setup, locmem):
     message = make_message(application, contact=contact)
     stale_claim(message, send_started_at=timezone.now() - dt.timedelta(minutes=19))
 
-    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
+    assert recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
     # A task redelivered after the crash must not send it either.
-    assert dispatch.message_send(message_id=message.pk) == Status.FAILED
+    assert message_send(message_id=message.pk) == Status.FAILED
 
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert message.status_reason == INTERRUPTED_REASON
     assert message.outcome_unknown
     assert locmem == []
     assert kinds(message) == [TimelineEvent.Kind.FAILED]
@@ -507,10 +522,10 @@ def test_recovery_fails_an_interrupted_send_instead_of_guessing(setup, locmem):
 def test_a_redelivered_task_leaves_an_open_attempt_alone(setup, locmem):
     application, contact = setup
     message = make_message(application, contact=contact)
-    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    assert message_claim(message_id=message.pk, now=timezone.now())
     Message.objects.filter(pk=message.pk).update(send_started_at=timezone.now())
 
-    assert dispatch.message_send(message_id=message.pk) == Status.SENDING
+    assert message_send(message_id=message.pk) == Status.SENDING
     assert locmem == []
 
 
@@ -519,7 +534,7 @@ def test_recovery_puts_a_claim_that_never_started_back_in_the_queue(setup, locme
     message = make_message(application, contact=contact)
     stale_claim(message)
 
-    assert dispatch.recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
+    assert recover_stale_claims(now=timezone.now(), older_than=TIMEOUT) == 1
     message.refresh_from_db()
     assert message.status == Status.APPROVED
     assert message.claimed_at is None
@@ -532,10 +547,10 @@ def test_recovery_leaves_a_fresh_claim_to_its_task(setup, locmem):
     application, contact = setup
     message = make_message(application, contact=contact)
     claimed_at = timezone.now()
-    assert dispatch.message_claim(message_id=message.pk, now=claimed_at)
+    assert message_claim(message_id=message.pk, now=claimed_at)
 
     later = claimed_at + dt.timedelta(minutes=5)
-    assert dispatch.recover_stale_claims(now=later, older_than=TIMEOUT) == 0
+    assert recover_stale_claims(now=later, older_than=TIMEOUT) == 0
     message.refresh_from_db()
     assert message.status == Status.SENDING
 
@@ -591,10 +606,10 @@ def test_a_read_timeout_fails_as_interrupted_and_keeps_the_gate_closed(setup, se
 
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.status_reason == dispatch.INTERRUPTED_REASON
+    assert message.status_reason == INTERRUPTED_REASON
     assert message.outcome_unknown
     assert message.send_started_at is not None
-    assert dispatch.is_interrupted(message)
+    assert is_interrupted(message)
 
 
 def test_interrupted_is_the_flag_not_the_wording(setup):
@@ -603,14 +618,14 @@ def test_interrupted_is_the_flag_not_the_wording(setup):
         application,
         contact=contact,
         status=Status.FAILED,
-        status_reason=dispatch.INTERRUPTED_REASON,
+        status_reason=INTERRUPTED_REASON,
     )
     flagged = make_message(
         application, contact=contact, status=Status.FAILED, status_reason="", outcome_unknown=True
     )
 
-    assert not dispatch.is_interrupted(worded)
-    assert dispatch.is_interrupted(flagged)
+    assert not is_interrupted(worded)
+    assert is_interrupted(flagged)
 
 
 def test_a_database_error_while_building_escapes_and_leaves_the_claim_to_recovery(
@@ -623,7 +638,7 @@ def test_a_database_error_while_building_escapes_and_leaves_the_claim_to_recover
         # Fault injection at one point: the profile cannot be read.
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(dispatch, "profile_for", database_down)
+    monkeypatch.setattr(outgoing, "profile_for", database_down)
 
     with pytest.raises(OperationalError):
         claim_and_send(message)
@@ -632,7 +647,7 @@ def test_a_database_error_while_building_escapes_and_leaves_the_claim_to_recover
     assert message.status == Status.SENDING  # not failed for good
     assert message.send_started_at is None  # the ESP was never called
     later = timezone.now() + TIMEOUT + dt.timedelta(minutes=1)
-    assert dispatch.recover_stale_claims(now=later, older_than=TIMEOUT) == 1
+    assert recover_stale_claims(now=later, older_than=TIMEOUT) == 1
     message.refresh_from_db()
     assert message.status == Status.APPROVED
     assert locmem == []
@@ -698,7 +713,7 @@ def test_a_deadlock_while_recording_sent_is_retried_so_the_record_follows_the_ma
 ):
     application, contact = setup
     message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
-    real = dispatch.timeline_record
+    real = records.timeline_record
     calls = []
 
     def deadlocked_once(**kwargs):
@@ -708,7 +723,7 @@ def test_a_deadlock_while_recording_sent_is_retried_so_the_record_follows_the_ma
             raise OperationalError("deadlock detected")
         return real(**kwargs)
 
-    monkeypatch.setattr(dispatch, "timeline_record", deadlocked_once)
+    monkeypatch.setattr(records, "timeline_record", deadlocked_once)
 
     assert claim_and_send(message) == Status.SENT
 
@@ -791,7 +806,7 @@ def test_the_beat_never_claims_a_message_outside_the_window(setup):
     application, contact = setup
     with time_machine.travel(AT_NIGHT, tick=False):
         message = make_message(application, contact=contact)
-        assert dispatch.claim_due_messages(now=timezone.now(), limit=10) == []
+        assert claim_due_messages(now=timezone.now(), limit=10) == []
 
     message.refresh_from_db()
     assert message.status == Status.APPROVED
@@ -806,7 +821,7 @@ def test_send_now_at_night_still_goes_at_once(
     with time_machine.travel(AT_NIGHT, tick=False):
         message = make_message(application, contact=contact, stage=Message.Stage.CHECK_IN)
         with eager_celery(), django_capture_on_commit_callbacks(execute=True):
-            message_send_now(message=message, user=user)
+            message_send_now(message=message, user=user, enqueue=send_message.delay_on_commit)
 
     message.refresh_from_db()
     assert message.status == Status.SENT

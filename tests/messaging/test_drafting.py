@@ -9,19 +9,22 @@ import pytest
 import time_machine
 
 from followup.accounts.models import Profile
+from followup.rules import cadence
+from followup.rules.checks import content, wording
 from interviews.models import Contact, InterviewParticipant, TimelineEvent
-from messaging import cadence, checks, services
-from messaging.drafting import (
+from messaging.drafting.planning import draft_message, plan_interview
+from messaging.drafting.rendering import (
     HOOK_PLACEHOLDER,
     LINK_PLACEHOLDER,
-    draft_message,
     long_date,
     phrasing_count,
-    plan_interview,
     render_stage,
 )
 from messaging.models import Message
 from messaging.selectors import cadence_inputs_for
+from messaging.services.approval import message_approve, message_findings, message_send_now
+from messaging.services.refusals import ApprovalBlocked
+from messaging.tasks import send_message
 from tests.messaging.factories import (
     add_participant,
     local,
@@ -200,10 +203,10 @@ def test_a_promised_item_gets_a_link_slot_that_blocks_approval_until_filled(send
     assert LINK_PLACEHOLDER in dana.body_html
     assert "attach" not in dana.body_text.lower()
     assert "I have run on-call rotations for three years." in drafts["Maria Richardson"].body_text
-    [finding] = checks.check_placeholders(dana.body_text)
+    [finding] = content.check_placeholders(dana.body_text)
     assert finding.severity == "error"
-    with pytest.raises(services.ApprovalBlocked):
-        services.message_approve(message=dana, user=sender)
+    with pytest.raises(ApprovalBlocked):
+        message_approve(message=dana, user=sender)
     dana.refresh_from_db()
     assert (dana.status, dana.approved_at) == ("draft", None)
 
@@ -464,7 +467,7 @@ def test_a_thank_you_weeks_late_opens_with_one_calm_acknowledgement(sender):
         first_paragraph = draft.body_text.split("\n\n")[1]
         assert first_paragraph.startswith(LATE_OPENINGS[draft.phrasing - 1])
         assert f"<p>{LATE_OPENINGS[draft.phrasing - 1]}" in draft.body_html
-        assert checks.check_anxious(draft.body_text) == []
+        assert wording.check_anxious(draft.body_text) == []
 
 
 def test_a_thank_you_late_by_hours_within_a_day_says_nothing_of_it(sender):
@@ -478,7 +481,7 @@ def test_a_thank_you_late_by_hours_within_a_day_says_nothing_of_it(sender):
         assert not any(opening in draft.body_text for opening in LATE_OPENINGS)
 
 
-def test_a_late_logged_interviews_check_in_waits_five_business_days_after_the_thank_you(sender):
+def test_a_late_logged_interviews_check_in_waits_two_business_days_after_the_thank_you(sender):
     _, interview, _ = make_panel(sender)
     logged = local(2025, 3, 25, 12)  # three weeks after the interview (Tuesday)
 
@@ -488,8 +491,8 @@ def test_a_late_logged_interviews_check_in_waits_five_business_days_after_the_th
     thank_you_due = max(m.due_at for m in thank_yous(interview).values())
     assert thank_you_due == logged
     check_in = Message.objects.get(stage="check_in")
-    assert check_in.due_at == local(2025, 4, 1, 8)  # Tue 1 April, five business days on
-    assert Message.objects.get(stage="second_check_in").due_at == local(2025, 4, 8, 8)
+    assert check_in.due_at == local(2025, 3, 27, 8)  # Thu 27 March, two business days on
+    assert Message.objects.get(stage="second_check_in").due_at == local(2025, 4, 3, 8)
 
 
 def test_sending_a_check_in_the_day_after_the_thank_you_is_blocked_unless_overridden(sender):
@@ -498,13 +501,18 @@ def test_sending_a_check_in_the_day_after_the_thank_you_is_blocked_unless_overri
     check_in = Message.objects.get(stage="check_in")
 
     with time_machine.travel(local(2025, 3, 6, 9), tick=False):
-        with pytest.raises(services.ApprovalBlocked) as blocked:
-            services.message_send_now(message=check_in, user=sender)
+        with pytest.raises(ApprovalBlocked) as blocked:
+            message_send_now(message=check_in, user=sender, enqueue=send_message.delay_on_commit)
         assert "from the thank-you" in str(blocked.value.findings[0].message)
         check_in.refresh_from_db()
         assert check_in.status == "draft"
 
-        services.message_send_now(message=check_in, user=sender, override_pestering=True)
+        message_send_now(
+            message=check_in,
+            user=sender,
+            enqueue=send_message.delay_on_commit,
+            override_pestering=True,
+        )
 
     check_in.refresh_from_db()
     assert check_in.pestering_override_at is not None
@@ -520,9 +528,9 @@ def test_sending_now_a_check_in_approved_for_later_is_checked_again_for_now(send
 
     with (
         time_machine.travel(local(2025, 3, 6, 9), tick=False),
-        pytest.raises(services.ApprovalBlocked) as blocked,
+        pytest.raises(ApprovalBlocked) as blocked,
     ):
-        services.message_send_now(message=check_in, user=sender)
+        message_send_now(message=check_in, user=sender, enqueue=send_message.delay_on_commit)
 
     assert "from the thank-you" in str(blocked.value.findings[0].message)
     check_in.refresh_from_db()
@@ -538,7 +546,7 @@ def test_a_recruiters_check_in_names_a_colleagues_discussion_when_they_only_aske
     assert check_in.contact == people["recruiter"]
     assert "Dana Whitfield" in check_in.body_text
     assert "the migration of the billing pipeline to streaming" in check_in.body_text
-    codes = {finding.code for finding in services.message_findings(message=check_in)}
+    codes = {finding.code for finding in message_findings(message=check_in)}
     assert "too_generic" not in codes
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from followup.accounts.models import Profile
 from interviews.models import TimelineEvent
-from messaging import dispatch
+from messaging.dispatch.claims import message_claim
+from messaging.dispatch.sending import INTERRUPTED_REASON, TransientSendError, message_send
 from messaging.models import Message
 from messaging.tasks import send_message
 from tests.fakeesp import FakePostmark
@@ -53,12 +54,12 @@ def claimed(user) -> Message:
         in_reply_to="<thank-you-7@followup.example>",
         references="<thank-you-7@followup.example>",
     )
-    assert dispatch.message_claim(message_id=message.pk, now=timezone.now())
+    assert message_claim(message_id=message.pk, now=timezone.now())
     return message
 
 
 def test_an_accepted_email_stores_postmarks_id_and_carries_our_headers(esp, claimed):
-    assert dispatch.message_send(message_id=claimed.pk) == Status.SENT
+    assert message_send(message_id=claimed.pk) == Status.SENT
 
     [request] = esp.requests
     claimed.refresh_from_db()
@@ -147,13 +148,13 @@ def test_a_slow_answer_fails_as_interrupted_and_is_never_sent_again(esp, claimed
     # The request reached the ESP, which may have taken it: exactly one, no retry.
     assert len(esp.requests) == 1
     assert claimed.status == Status.FAILED
-    assert claimed.status_reason == dispatch.INTERRUPTED_REASON
+    assert claimed.status_reason == INTERRUPTED_REASON
     assert "Sent tab" in claimed.status_reason
     assert claimed.send_started_at is not None  # the gate stays closed
     event = TimelineEvent.objects.get(message=claimed)
     assert event.kind == TimelineEvent.Kind.FAILED
     # A redelivered task does not send it either.
-    assert dispatch.message_send(message_id=claimed.pk) == Status.FAILED
+    assert message_send(message_id=claimed.pk) == Status.FAILED
     assert len(esp.requests) == 1
 
 
@@ -163,8 +164,8 @@ def test_a_refused_connection_is_transient_and_the_retry_sends_it(esp, claimed, 
         closed_port = probe.getsockname()[1]
     settings.ANYMAIL = settings.ANYMAIL | {"POSTMARK_API_URL": f"http://127.0.0.1:{closed_port}/"}
 
-    with pytest.raises(dispatch.TransientSendError):
-        dispatch.message_send(message_id=claimed.pk)
+    with pytest.raises(TransientSendError):
+        message_send(message_id=claimed.pk)
 
     claimed.refresh_from_db()
     assert claimed.status == Status.SENDING  # the retry owns it
@@ -172,7 +173,7 @@ def test_a_refused_connection_is_transient_and_the_retry_sends_it(esp, claimed, 
     assert claimed.status_reason.startswith("Retrying:")
 
     settings.ANYMAIL = settings.ANYMAIL | {"POSTMARK_API_URL": esp.url}
-    assert dispatch.message_send(message_id=claimed.pk) == Status.SENT
+    assert message_send(message_id=claimed.pk) == Status.SENT
     assert len(esp.requests) == 1
 
 
@@ -194,7 +195,7 @@ def test_an_invalid_request_fails_at_once_with_the_reason_shown(esp, claimed, cl
 def test_a_refused_recipient_fails_at_once(esp, claimed):
     esp.answer(422, {"ErrorCode": 300, "Message": "Invalid 'To' address: 'dana@acme.example'."})
 
-    assert dispatch.message_send(message_id=claimed.pk) == Status.FAILED
+    assert message_send(message_id=claimed.pk) == Status.FAILED
 
     claimed.refresh_from_db()
     assert len(esp.requests) == 1

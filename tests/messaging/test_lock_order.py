@@ -14,11 +14,13 @@ import time_machine
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from interviews.locks import lock_application
 from interviews.models import Application, TimelineEvent
-from messaging import dispatch, services
-from messaging.drafting import plan_interview
+from messaging.dispatch.claims import messages_in_window
+from messaging.drafting.planning import plan_interview
 from messaging.models import Message
-from messaging.status import lock_application
+from messaging.services.approval import message_approve
+from messaging.services.locking import message_for_update
 from tests.messaging.factories import local
 from tests.messaging.test_rules import THANK_YOU_DUE, planned
 from tests.services import require_postgres
@@ -57,7 +59,7 @@ def locked_tables(queries: list[dict]) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_message_action_locks_the_message_row_by_itself():
-    query = services._message_for_update(1).query
+    query = message_for_update(1).query
     assert query.select_for_update
     assert query.select_for_update_of == ("self",)
 
@@ -69,7 +71,7 @@ def test_approving_locks_the_application_before_the_message(user):
     thank_you = dana_thank_you(application)
 
     with CaptureQueriesContext(connection) as queries:
-        services.message_approve(message=thank_you, user=user)
+        message_approve(message=thank_you, user=user)
 
     tables = locked_tables(queries.captured_queries)
     assert tables[:2] == ["interviews_application", "messaging_message"]
@@ -81,11 +83,11 @@ def test_approving_locks_the_application_before_the_message(user):
 def test_the_dispatcher_locks_the_application_before_recording_on_the_message(user):
     require_postgres()
     application, _ = planned(user)
-    thank_you = services.message_approve(message=dana_thank_you(application), user=user)
+    thank_you = message_approve(message=dana_thank_you(application), user=user)
     Message.objects.filter(pk=thank_you.pk).update(due_at=local(2025, 3, 4, 20))
 
     with time_machine.travel(NIGHT, tick=False), CaptureQueriesContext(connection) as queries:
-        dispatch.messages_in_window(message_ids=[thank_you.pk], now=NIGHT)
+        messages_in_window(message_ids=[thank_you.pk], now=NIGHT)
 
     sql = [q["sql"] for q in queries.captured_queries]
     lock = next(i for i, s in enumerate(sql) if 'FOR UPDATE OF "interviews_application"' in s)
@@ -178,7 +180,7 @@ def test_approving_during_a_replan_waits_for_the_application_instead_of_deadlock
 
     outcome = race_with_replan(
         application=application,
-        action=lambda: services.message_approve(message=thank_you, user=user),
+        action=lambda: message_approve(message=thank_you, user=user),
     )
 
     assert outcome == {"replan": None, "action": None, "waited": True}
@@ -191,14 +193,14 @@ def test_approving_during_a_replan_waits_for_the_application_instead_of_deadlock
 def test_the_dispatcher_during_a_replan_waits_for_the_application_instead_of_deadlocking(user):
     require_postgres()
     application, _ = planned(user)
-    thank_you = services.message_approve(message=dana_thank_you(application), user=user)
+    thank_you = message_approve(message=dana_thank_you(application), user=user)
     # A time the user chose that has passed after the window closed: it waits for the morning.
     Message.objects.filter(pk=thank_you.pk).update(due_at=local(2025, 3, 4, 20))
 
     with time_machine.travel(NIGHT, tick=False):
         outcome = race_with_replan(
             application=application,
-            action=lambda: dispatch.messages_in_window(message_ids=[thank_you.pk], now=NIGHT),
+            action=lambda: messages_in_window(message_ids=[thank_you.pk], now=NIGHT),
         )
 
     assert outcome == {"replan": None, "action": None, "waited": True}

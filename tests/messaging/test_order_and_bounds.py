@@ -9,12 +9,19 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from followup.rules import cadence, checks
+from followup.rules.calendar import LATEST_DAY, add_business_days
+from followup.rules.checks import sending
 from interviews.models import Application, Contact, TimelineEvent
-from messaging import cadence, checks, queue_selectors, services
-from messaging.drafting import plan_interview, replan_application, replan_for
+from messaging import queue_selectors
+from messaging.drafting.planning import plan_interview, replan_application, replan_for
 from messaging.forms import MAX_BODY_CHARS
 from messaging.models import Message
 from messaging.selectors import cadence_facts_for
+from messaging.services.editing import message_edit, message_skip, message_snooze
+from messaging.services.holds import applications_go_quiet
+from messaging.services.outcomes import application_outcome, application_reopen
+from messaging.services.replies import application_reply
 from tests.messaging.factories import add_participant, local, make_interview, make_panel
 from tests.messaging.test_rules import (
     CALENDAR,
@@ -118,7 +125,7 @@ def test_an_absurd_stored_due_time_cannot_crash_re_planning(user):
 
 
 def test_cadence_date_arithmetic_stops_short_of_the_end_of_the_calendar():
-    day = cadence.add_business_days(start=dt.date(9999, 12, 30), days=5, calendar=CALENDAR)
+    day = add_business_days(start=dt.date(9999, 12, 30), days=5, calendar=CALENDAR)
     facts = cadence.CadenceFacts(
         last_interview_end=ABSURD,
         now=LOGGED,
@@ -127,7 +134,7 @@ def test_cadence_date_arithmetic_stops_short_of_the_end_of_the_calendar():
         thank_you_at=ABSURD,
     )
 
-    assert day.year == cadence.LATEST_DAY.year
+    assert day.year == LATEST_DAY.year
     assert cadence.plan(facts).check_in is not None
 
 
@@ -136,14 +143,14 @@ def test_cadence_date_arithmetic_stops_short_of_the_end_of_the_calendar():
 
 def test_snoozing_a_thank_you_moves_the_check_ins_after_it(user):
     application, _ = planned(user)
-    later = local(2025, 3, 14, 8)  # a Friday: the check-in may go 5 business days after it
+    later = local(2025, 3, 17, 8)  # Monday: the check-in (due Tue 18) keeps 2 business days
 
     with time_machine.travel(LOGGED, tick=False):
-        services.message_snooze(message=dana_thank_you(application), user=user, until=later)
+        message_snooze(message=dana_thank_you(application), user=user, until=later)
 
     first, second = check_ins(application)
-    assert first.due_at == local(2025, 3, 21, 8)
-    assert business_days_after(CALENDAR.local_date(later), first.due_at) == 5
+    assert first.due_at == local(2025, 3, 19, 8)
+    assert business_days_after(CALENDAR.local_date(later), first.due_at) == 2
     assert second.due_at > first.due_at
 
 
@@ -152,23 +159,23 @@ def test_editing_a_thank_you_to_a_later_time_moves_the_check_ins_too(user):
     message = dana_thank_you(application)
 
     with time_machine.travel(LOGGED, tick=False):
-        services.message_edit(
+        message_edit(
             message=message,
             user=user,
             to_email=message.to_email,
             subject=message.subject,
             body_text=message.body_text,
-            due_at=local(2025, 3, 14, 8),
+            due_at=local(2025, 3, 17, 8),
         )
 
-    assert check_ins(application)[0].due_at == local(2025, 3, 21, 8)
+    assert check_ins(application)[0].due_at == local(2025, 3, 19, 8)
 
 
 def test_a_new_round_plans_its_check_in_around_an_older_rounds_unsent_thank_you(user):
     application, _ = planned(user)
     old = dana_thank_you(application)
     # The first round's thank-you was put off and is still waiting: a valid, late thank-you.
-    Message.objects.filter(pk=old.pk).update(due_at=local(2025, 3, 17, 8), edited_by_user=True)
+    Message.objects.filter(pk=old.pk).update(due_at=local(2025, 3, 19, 8), edited_by_user=True)
     with time_machine.travel(local(2025, 3, 6, 12), tick=False):
         second = make_interview(application, starts_at=local(2025, 3, 6, 10), round_number=2)
         add_participant(second, Contact.objects.get(name="Dana Whitfield"))
@@ -179,15 +186,16 @@ def test_a_new_round_plans_its_check_in_around_an_older_rounds_unsent_thank_you(
 
     old.refresh_from_db()
     assert old.status == Status.DRAFT  # kept
-    assert facts.thank_you_at == local(2025, 3, 17, 8)
-    assert first.due_at == local(2025, 3, 24, 8)  # 5 business days after the old thank-you
+    assert facts.thank_you_at == local(2025, 3, 19, 8)
+    # Round 2's own check-in would be Thu 20 March: 2 business days after the old thank-you.
+    assert first.due_at == local(2025, 3, 21, 8)
     assert not [f for f in item.findings if f.code == "pestering"]
 
 
 def test_re_planning_an_older_round_never_redrafts_a_cancelled_thank_you(user):
     application, _ = planned(user)
     first_round = application.interviews.get()
-    services.message_skip(message=dana_thank_you(application), user=user, reason="Not needed.")
+    message_skip(message=dana_thank_you(application), user=user, reason="Not needed.")
     with time_machine.travel(local(2025, 3, 6, 12), tick=False):
         second = make_interview(application, starts_at=local(2025, 3, 6, 10), round_number=2)
         add_participant(second, Contact.objects.get(name="Jordan Lee"))
@@ -209,7 +217,7 @@ def test_thanks_for_an_update_goes_after_a_pending_thank_you_in_a_fresh_thread(u
     thank_you = dana_thank_you(application)
 
     with time_machine.travel(LOGGED, tick=False):
-        services.application_reply(
+        application_reply(
             application=application, user=user, kind="no_news", contact=people["dana"]
         )
 
@@ -222,7 +230,7 @@ def test_thanks_for_an_update_goes_after_a_pending_thank_you_in_a_fresh_thread(u
 def test_the_queue_warns_of_two_emails_to_one_person_within_twelve_hours(user):
     application, people = planned(user)
     with time_machine.travel(LOGGED, tick=False):
-        services.application_reply(
+        application_reply(
             application=application, user=user, kind="no_news", contact=people["dana"]
         )
         item = queue_selectors.queue_item(user=user, message=dana_thank_you(application))
@@ -235,16 +243,16 @@ def test_the_queue_warns_of_two_emails_to_one_person_within_twelve_hours(user):
 def test_the_same_recipient_check_warns_only_within_twelve_hours():
     at = local(2025, 3, 5, 8)
 
-    (finding,) = checks.check_same_recipient(
+    (finding,) = sending.check_same_recipient(
         planned_at=at, others_due=[at + dt.timedelta(hours=11, minutes=59)]
     )
     assert finding.severity == checks.WARNING
     assert "within 12 hours" in finding.message
     assert (
-        checks.check_same_recipient(planned_at=at, others_due=[at + dt.timedelta(hours=12)]) == []
+        sending.check_same_recipient(planned_at=at, others_due=[at + dt.timedelta(hours=12)]) == []
     )
-    assert checks.check_same_recipient(planned_at=None, others_due=[at]) == []
-    assert checks.check_same_recipient(planned_at=at, others_due=[]) == []
+    assert sending.check_same_recipient(planned_at=None, others_due=[at]) == []
+    assert sending.check_same_recipient(planned_at=at, others_due=[]) == []
 
 
 # -- N8: the relay thank-you reads the whole interview's details -----------------------------------
@@ -270,7 +278,7 @@ def test_an_edited_body_keeps_its_links_clickable(user):
     message = dana_thank_you(application)
 
     with time_machine.travel(LOGGED, tick=False):
-        services.message_edit(
+        message_edit(
             message=message,
             user=user,
             to_email=message.to_email,
@@ -289,9 +297,9 @@ def test_an_offer_on_a_quiet_application_cancels_its_stay_in_touch_note(user):
     application, _ = planned(user)
     sent_cadence(application)
     with time_machine.travel(local(2025, 4, 1, 8), tick=False):
-        services.applications_go_quiet(now=local(2025, 4, 1, 8))
+        applications_go_quiet(now=local(2025, 4, 1, 8))
     with time_machine.travel(local(2025, 4, 3, 10), tick=False):
-        services.application_outcome(application=application, outcome="offer", user=user)
+        application_outcome(application=application, outcome="offer", user=user)
 
     assert messages(application, Stage.STAY_IN_TOUCH, statuses=Message.PENDING_STATUSES) == []
     (note,) = messages(application, Stage.STAY_IN_TOUCH, statuses=[Status.CANCELLED])
@@ -301,8 +309,8 @@ def test_an_offer_on_a_quiet_application_cancels_its_stay_in_touch_note(user):
 def test_reopening_without_a_re_plan_drafts_no_check_in(user):
     application, _ = planned(user)
     with time_machine.travel(LOGGED, tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
-        services.application_reopen(
+        application_outcome(application=application, outcome="rejected", user=user)
+        application_reopen(
             application=application, user=user, reason="A new round was logged.", replan=False
         )
 

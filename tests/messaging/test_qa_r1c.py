@@ -10,10 +10,16 @@ import time_machine
 from django.urls import reverse
 
 from followup.accounts.models import Profile
+from followup.rules import cadence
+from followup.rules.calendar import SenderCalendar
 from interviews.models import Application, TimelineEvent
-from messaging import cadence, services
-from messaging.drafting import LATE_NOTE_AFTER, _late_note, replan_for
+from messaging.drafting.planning import replan_for
+from messaging.drafting.rendering import LATE_NOTE_AFTER, needs_late_note
 from messaging.models import Message
+from messaging.services.editing import message_edit
+from messaging.services.outcomes import application_outcome
+from messaging.services.refusals import ActionRefused
+from messaging.services.replies import application_reply
 from tests.messaging.factories import local
 from tests.messaging.test_rules import check_ins, messages, one, planned
 
@@ -23,7 +29,7 @@ Stage = Message.Stage
 Status = Message.Status
 Kind = TimelineEvent.Kind
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-CALENDAR = cadence.SenderCalendar(time_zone="America/New_York", country="US")
+CALENDAR = SenderCalendar(time_zone="America/New_York", country="US")
 
 
 def post_outcome(client, application, **data: str):
@@ -98,8 +104,8 @@ def test_a_past_deadline_is_refused_by_the_form_and_the_service(owner_client, us
         )
         assert response.status_code == 302
         assert messages(application, Stage.OFFER_DEADLINE) == []
-        with pytest.raises(services.ActionRefused):
-            services.application_outcome(
+        with pytest.raises(ActionRefused):
+            application_outcome(
                 application=application,
                 outcome="other_offer",
                 user=user,
@@ -116,7 +122,7 @@ def test_a_time_zone_change_moves_an_approved_close_out_off_a_holiday_and_keeps_
     application, _ = planned(user)
     logged = dt.datetime(2025, 11, 26, 17, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
     with time_machine.travel(logged, tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
         close_out = one(application, Stage.REJECTION_REPLY)
         approve(close_out, logged)
         stay = one(application, Stage.STAY_IN_TOUCH)
@@ -139,7 +145,7 @@ def test_a_time_zone_change_moves_the_thanks_for_the_update_into_the_window(user
     set_profile(user, time_zone="Europe/Berlin", country="DE")
     application, _ = planned(user)
     with time_machine.travel(local(2025, 3, 10, 12), tick=False):
-        services.application_reply(application=application, user=user, kind="no_news")
+        application_reply(application=application, user=user, kind="no_news")
         thanks = one(application, Stage.NO_NEWS_REPLY, statuses=Message.PENDING_STATUSES)
         assert thanks.due_at.astimezone(NEW_YORK).hour == 3
 
@@ -186,7 +192,7 @@ def test_changing_only_the_time_keeps_the_text_ours_and_the_time_theirs(user):
     with time_machine.travel(local(2025, 3, 5, 12), tick=False):
         check_in = check_ins(application)[0]
         chosen = local(2025, 3, 20, 10)
-        services.message_edit(
+        message_edit(
             message=check_in,
             user=user,
             to_email=check_in.to_email,
@@ -210,7 +216,7 @@ def test_editing_the_text_still_counts_as_a_hand_edit(user):
     application, _ = planned(user)
     with time_machine.travel(local(2025, 3, 5, 12), tick=False):
         check_in = check_ins(application)[0]
-        services.message_edit(
+        message_edit(
             message=check_in,
             user=user,
             to_email=check_in.to_email,
@@ -251,8 +257,8 @@ def test_a_second_offer_or_deadline_note_is_refused_once_there_is_an_offer(user)
     Application.objects.filter(pk=application.pk).update(stage=Application.Stage.OFFER)
     with time_machine.travel(local(2025, 3, 5, 12), tick=False):
         for outcome in ("offer", "other_offer"):
-            with pytest.raises(services.ActionRefused):
-                services.application_outcome(
+            with pytest.raises(ActionRefused):
+                application_outcome(
                     application=application,
                     outcome=outcome,
                     user=user,
@@ -268,9 +274,9 @@ def test_a_next_day_thank_you_does_not_apologise_but_one_two_days_late_does(user
     application, _ = planned(user)
     interview = application.interviews.get()
     next_day = interview.ends_at + dt.timedelta(hours=20, minutes=27)
-    assert not _late_note(stage=Stage.THANK_YOU, interview=interview, due_at=next_day)
+    assert not needs_late_note(stage=Stage.THANK_YOU, interview=interview, due_at=next_day)
     late = interview.ends_at + LATE_NOTE_AFTER
-    assert _late_note(stage=Stage.THANK_YOU, interview=interview, due_at=late)
+    assert needs_late_note(stage=Stage.THANK_YOU, interview=interview, due_at=late)
 
 
 def test_withdrawing_and_out_of_office_ask_before_they_act(owner_client, user):
@@ -290,19 +296,19 @@ def test_withdrawing_and_out_of_office_ask_before_they_act(owner_client, user):
 def test_the_stay_in_touch_subjects_read_well_before_the_hook_is_filled(user):
     application, _ = planned(user)
     with time_machine.travel(local(2025, 3, 5, 12), tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
     stay = one(application, Stage.STAY_IN_TOUCH)
     assert "Congratulations" not in stay.subject
 
 
 def test_saving_a_new_time_zone_moves_a_rejected_applications_approved_close_out(user):
-    from followup.accounts.services import profile_update
+    from messaging.services.facts import profile_update
 
     set_profile(user, time_zone="Europe/Berlin", country="DE")
     application, _ = planned(user)
     logged = dt.datetime(2025, 11, 26, 17, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
     with time_machine.travel(logged, tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
         close_out = one(application, Stage.REJECTION_REPLY)
         approve(close_out, logged)
 

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import Application, Company, Contact
-from messaging import queue_selectors, services
+from messaging import queue_selectors
+from messaging.check_facts import draft_facts_many
 from messaging.models import BouncedAddress, Message, Reply
+from messaging.services.approval import message_approve
 from tests.conftest import make_user
 from tests.messaging.factories import add_participant, make_interview
 from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
@@ -293,10 +295,10 @@ def test_signed_out_pages_do_not_count_drafts(db, client):
 def test_the_scheduled_tab_lists_approved_messages_with_their_time(user, outsider, owner_client):
     application, people = panel(user)
     approved = draft(application, due_at=dt.datetime(2031, 5, 6, 12, 30, tzinfo=UTC))
-    services.message_approve(message=approved, user=user)
+    message_approve(message=approved, user=user)
     still_draft = draft(application, contact=people["richardson"])
     theirs = draft(panel(outsider)[0])
-    services.message_approve(message=theirs, user=outsider)
+    message_approve(message=theirs, user=outsider)
     sending = draft(application, contact=people["recruiter"], stage=Message.Stage.WITHDRAWAL)
     Message.objects.filter(pk=sending.pk).update(status=Status.SENDING, approved_at=timezone.now())
 
@@ -383,7 +385,7 @@ def test_bulk_facts_equal_the_per_message_facts_of_the_approval_service(user, ou
     sibling_in_other_role = draft(
         other_role, contact=people["recruiter"], body_text="Another role, same company."
     )
-    services.message_approve(message=sibling_in_other_role, user=user)
+    message_approve(message=sibling_in_other_role, user=user)
     draft(elsewhere, body_text="Not a sibling: another company.")
     # Same address as the thank-you: a second message to the same person is not a sibling.
     draft(application, contact=people["dana"], stage=Message.Stage.CHECK_IN, body_text="Hi again")
@@ -412,7 +414,7 @@ def test_bulk_facts_equal_the_per_message_facts_of_the_approval_service(user, ou
     assert {thank_you.pk, first.pk} <= set(bulk)
     for message in drafts:
         assert comparable(bulk[message.pk]) == comparable(
-            services.draft_facts_for(message=message)
+            draft_facts_many(user=message.user, messages=[message])[message.pk]
         ), message
 
 

@@ -12,10 +12,10 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from followup.accounts.models import Profile
+from followup.rules import cadence
 from interviews.models import Application, Contact, InterviewParticipant, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging import cadence
-from messaging.drafting import plan_interview, replan_application
+from messaging.drafting.planning import plan_interview, replan_application
 from messaging.models import Message, Reply
 from messaging.selectors import cadence_facts_for, cadence_inputs_for
 from tests.messaging.factories import (

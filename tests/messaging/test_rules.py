@@ -9,10 +9,25 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from followup.rules import stages
+from followup.rules.calendar import SenderCalendar
 from interviews.models import Application, TimelineEvent
-from messaging import cadence, checks, services
-from messaging.drafting import HOOK_PLACEHOLDER, plan_interview
+from messaging.drafting.planning import plan_interview
+from messaging.drafting.rendering import HOOK_PLACEHOLDER
 from messaging.models import Message, Reply
+from messaging.services import outcomes
+from messaging.services.approval import message_approve
+from messaging.services.editing import message_edit
+from messaging.services.holds import (
+    application_pause,
+    application_resume,
+    applications_end_holds,
+    applications_go_quiet,
+)
+from messaging.services.outcomes import application_outcome
+from messaging.services.refusals import ActionRefused, ApprovalBlocked
+from messaging.services.replies import application_reply
+from messaging.side_tasks import message_sent_side_tasks
 from tests.messaging.factories import local, make_panel
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +36,7 @@ Stage = Message.Stage
 Status = Message.Status
 Kind = TimelineEvent.Kind
 UTC = dt.UTC
-CALENDAR = cadence.SenderCalendar(time_zone="America/New_York", country="US")
+CALENDAR = SenderCalendar(time_zone="America/New_York", country="US")
 
 # The panel interview is Tue 4 March 2025, 14:00-15:00 New York; planned an hour later:
 # thank-yous Wed 5 March 08:00, check-in Tue 18 March 08:00, second check-in Tue 25 March.
@@ -91,7 +106,7 @@ def test_the_plan_these_rules_start_from(application):
 
 def test_it_cancels_check_ins_on_reply_with_a_timeline_entry(application):
     with time_machine.travel(local(2025, 3, 10, 11), tick=False):
-        services.application_reply(
+        application_reply(
             user=application.user, application=application, kind="reply", detail="We'll be in touch"
         )
 
@@ -111,7 +126,7 @@ def test_it_cancels_check_ins_on_reply_with_a_timeline_entry(application):
 def test_no_news_drafts_a_thanks_for_the_update_and_moves_the_check_in(application):
     reply_at = local(2025, 3, 12, 15)  # Wednesday afternoon
     with time_machine.travel(reply_at, tick=False):
-        services.application_reply(application=application, user=application.user, kind="no_news")
+        application_reply(application=application, user=application.user, kind="no_news")
 
     reply = one(application, Stage.NO_NEWS_REPLY)
     assert reply.status == Status.DRAFT
@@ -125,9 +140,9 @@ def test_no_news_drafts_a_thanks_for_the_update_and_moves_the_check_in(applicati
 
 def test_a_second_no_news_replaces_the_unsent_thanks(application):
     with time_machine.travel(local(2025, 3, 12, 15), tick=False):
-        services.application_reply(application=application, user=application.user, kind="no_news")
+        application_reply(application=application, user=application.user, kind="no_news")
     with time_machine.travel(local(2025, 3, 12, 16), tick=False):
-        services.application_reply(application=application, user=application.user, kind="no_news")
+        application_reply(application=application, user=application.user, kind="no_news")
 
     replies = messages(application, Stage.NO_NEWS_REPLY)
     assert [m.status for m in replies] == [Status.CANCELLED, Status.DRAFT]
@@ -136,7 +151,7 @@ def test_a_second_no_news_replaces_the_unsent_thanks(application):
 def test_no_news_also_moves_a_check_in_the_user_edited_by_hand(application, user):
     first = check_ins(application)[0]
     with time_machine.travel(local(2025, 3, 10, 9), tick=False):
-        services.message_edit(
+        message_edit(
             message=first,
             user=user,
             to_email=first.to_email,
@@ -145,7 +160,7 @@ def test_no_news_also_moves_a_check_in_the_user_edited_by_hand(application, user
             due_at=local(2025, 3, 14, 9),
         )
     with time_machine.travel(local(2025, 3, 12, 15), tick=False):
-        services.application_reply(application=application, user=application.user, kind="no_news")
+        application_reply(application=application, user=application.user, kind="no_news")
 
     first.refresh_from_db()
     assert first.edited_by_user
@@ -155,7 +170,7 @@ def test_no_news_also_moves_a_check_in_the_user_edited_by_hand(application, user
 
 def test_out_of_office_holds_check_ins_until_the_return_date(application):
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):  # Monday
-        services.application_reply(
+        application_reply(
             user=application.user,
             application=application,
             kind="out_of_office",
@@ -174,9 +189,9 @@ def test_out_of_office_holds_check_ins_until_the_return_date(application):
     assert check_ins(application, statuses=[Status.CANCELLED]) == []
 
     with time_machine.travel(local(2025, 3, 21, 12), tick=False):
-        assert services.applications_end_holds(now=timezone.now()) == 0
+        assert applications_end_holds(now=timezone.now()) == 0
     with time_machine.travel(local(2025, 3, 24, 8, 1), tick=False):
-        assert services.applications_end_holds(now=timezone.now()) == 1
+        assert applications_end_holds(now=timezone.now()) == 1
 
     application.refresh_from_db()
     assert application.paused_until is None
@@ -187,9 +202,7 @@ def test_out_of_office_holds_check_ins_until_the_return_date(application):
 
 def test_out_of_office_without_a_date_holds_five_business_days(application):
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):
-        services.application_reply(
-            application=application, user=application.user, kind="out_of_office"
-        )
+        application_reply(application=application, user=application.user, kind="out_of_office")
 
     application.refresh_from_db()
     assert application.paused_until == local(2025, 3, 24, 8)
@@ -199,17 +212,15 @@ def test_out_of_office_without_a_date_holds_five_business_days(application):
 def test_an_approved_check_in_held_by_out_of_office_is_approved_again_afterwards(application, user):
     first = check_ins(application)[0]
     with time_machine.travel(local(2025, 3, 10, 9), tick=False):
-        services.message_approve(message=first, user=user)
+        message_approve(message=first, user=user)
     with time_machine.travel(local(2025, 3, 17, 10), tick=False):
-        services.application_reply(
-            application=application, user=application.user, kind="out_of_office"
-        )
+        application_reply(application=application, user=application.user, kind="out_of_office")
     first.refresh_from_db()
     assert first.status == Status.HELD
     assert first.approved_at is not None
 
     with time_machine.travel(local(2025, 3, 24, 8, 5), tick=False):
-        services.applications_end_holds(now=timezone.now())
+        applications_end_holds(now=timezone.now())
     first.refresh_from_db()
     assert first.status == Status.APPROVED
 
@@ -219,7 +230,7 @@ def test_an_approved_check_in_held_by_out_of_office_is_approved_again_afterwards
 
 def test_an_offer_cancels_the_check_ins(application, user):
     with time_machine.travel(local(2025, 3, 10, 11), tick=False):
-        drafted = services.application_outcome(application=application, outcome="offer", user=user)
+        drafted = application_outcome(application=application, outcome="offer", user=user)
 
     application.refresh_from_db()
     assert drafted == []
@@ -232,7 +243,7 @@ def test_an_offer_cancels_the_check_ins(application, user):
 def test_a_rejection_drafts_a_close_out_for_the_next_business_morning(application, user):
     logged = local(2025, 3, 14, 16)  # Friday afternoon
     with time_machine.travel(logged, tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.REJECTED
@@ -247,13 +258,13 @@ def test_a_rejection_drafts_a_close_out_for_the_next_business_morning(applicatio
 def test_a_rejection_plans_a_stay_in_touch_whose_hook_slot_blocks_approval(application, user):
     logged = local(2025, 3, 14, 16)
     with time_machine.travel(logged, tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
 
     note = one(application, Stage.STAY_IN_TOUCH)
     assert note.due_at == local(2025, 4, 25, 8)  # six weeks later, a business morning
     assert HOOK_PLACEHOLDER in note.body_text
-    with time_machine.travel(logged, tick=False), pytest.raises(services.ApprovalBlocked) as error:
-        services.message_approve(message=note, user=user)
+    with time_machine.travel(logged, tick=False), pytest.raises(ApprovalBlocked) as error:
+        message_approve(message=note, user=user)
     assert [f.code for f in error.value.findings] == ["placeholder"]
     note.refresh_from_db()
     assert note.status == Status.DRAFT
@@ -264,9 +275,7 @@ def test_accepting_elsewhere_cancels_every_pending_message_and_drafts_the_withdr
     application, user
 ):
     with time_machine.travel(local(2025, 3, 4, 18), tick=False):
-        services.application_outcome(
-            application=application, outcome="accepted_elsewhere", user=user
-        )
+        application_outcome(application=application, outcome="accepted_elsewhere", user=user)
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.WITHDRAWN
@@ -280,7 +289,7 @@ def test_accepting_elsewhere_cancels_every_pending_message_and_drafts_the_withdr
 
 def test_a_withdrawal_can_go_at_once(application, user):
     with time_machine.travel(local(2025, 3, 6, 10, 30), tick=False):
-        services.application_outcome(
+        application_outcome(
             application=application, outcome="accepted_elsewhere", user=user, at_once=True
         )
     assert one(application, Stage.WITHDRAWAL).due_at == local(2025, 3, 6, 10, 30)
@@ -288,7 +297,7 @@ def test_a_withdrawal_can_go_at_once(application, user):
 
 def test_another_offer_drafts_the_deadline_note_and_keeps_the_stage(application, user):
     with time_machine.travel(local(2025, 3, 6, 10), tick=False):
-        (note,) = services.application_outcome(
+        (note,) = application_outcome(
             application=application,
             outcome="other_offer",
             user=user,
@@ -305,15 +314,15 @@ def test_another_offer_drafts_the_deadline_note_and_keeps_the_stage(application,
 
 
 def test_another_offer_needs_a_deadline(application, user):
-    with pytest.raises(services.ActionRefused):
-        services.application_outcome(application=application, outcome="other_offer", user=user)
+    with pytest.raises(ActionRefused):
+        application_outcome(application=application, outcome="other_offer", user=user)
     assert messages(application, Stage.OFFER_DEADLINE) == []
 
 
 def test_accepting_their_offer_cancels_everything_pending(application, user):
     with time_machine.travel(local(2025, 3, 10, 11), tick=False):
-        services.application_outcome(application=application, outcome="offer", user=user)
-        services.application_outcome(application=application, outcome="accepted", user=user)
+        application_outcome(application=application, outcome="offer", user=user)
+        application_outcome(application=application, outcome="accepted", user=user)
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.ACCEPTED
@@ -322,9 +331,9 @@ def test_accepting_their_offer_cancels_everything_pending(application, user):
 
 def test_a_settled_application_refuses_another_outcome(application, user):
     with time_machine.travel(local(2025, 3, 10, 11), tick=False):
-        services.application_outcome(application=application, outcome="rejected", user=user)
-        with pytest.raises(services.ActionRefused):
-            services.application_outcome(application=application, outcome="offer", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
+        with pytest.raises(ActionRefused):
+            application_outcome(application=application, outcome="offer", user=user)
     application.refresh_from_db()
     assert application.stage == Application.Stage.REJECTED
 
@@ -337,8 +346,8 @@ def test_pause_holds_pending_messages_and_resume_retimes_to_the_next_window_star
 ):
     dana = next(m for m in messages(application, Stage.THANK_YOU) if "Dana" in m.to_name)
     with time_machine.travel(local(2025, 3, 5, 7), tick=False):
-        services.message_approve(message=dana, user=user)
-        services.application_pause(application=application, user=user)
+        message_approve(message=dana, user=user)
+        application_pause(application=application, user=user)
 
     application.refresh_from_db()
     assert application.paused
@@ -348,7 +357,7 @@ def test_pause_holds_pending_messages_and_resume_retimes_to_the_next_window_star
 
     # The thank-yous fell due (08:00) while paused; resumed after the window closed.
     with time_machine.travel(local(2025, 3, 5, 20), tick=False):
-        services.application_resume(application=application, user=user)
+        application_resume(application=application, user=user)
 
     application.refresh_from_db()
     assert not application.paused
@@ -367,9 +376,9 @@ def test_pause_holds_pending_messages_and_resume_retimes_to_the_next_window_star
 
 def test_a_check_in_that_fell_due_during_a_pause_goes_at_the_next_window_start(application, user):
     with time_machine.travel(local(2025, 3, 17, 12), tick=False):
-        services.application_pause(application=application, user=user)
+        application_pause(application=application, user=user)
     with time_machine.travel(local(2025, 3, 19, 14), tick=False):
-        services.application_resume(application=application, user=user)
+        application_resume(application=application, user=user)
 
     first = check_ins(application)[0]
     assert first.status == Status.DRAFT
@@ -390,7 +399,7 @@ def sent_cadence(application) -> dt.datetime:
 
 
 def test_there_is_no_third_follow_up_after_two_unanswered(application):
-    from messaging.drafting import replan_application
+    from messaging.drafting.planning import replan_application
 
     sent_cadence(application)
     with time_machine.travel(local(2025, 3, 27, 9), tick=False):
@@ -404,13 +413,13 @@ def test_there_is_no_third_follow_up_after_two_unanswered(application):
 def test_an_application_goes_quiet_five_business_days_after_the_last_follow_up(application):
     sent_cadence(application)
     with time_machine.travel(local(2025, 3, 31, 17), tick=False):
-        assert services.applications_go_quiet(now=timezone.now()) == 0
+        assert applications_go_quiet(now=timezone.now()) == 0
     application.refresh_from_db()
     assert application.stage == Application.Stage.INTERVIEWING
 
     quiet_at = local(2025, 4, 1, 8)
     with time_machine.travel(quiet_at, tick=False):
-        assert services.applications_go_quiet(now=timezone.now()) == 1
+        assert applications_go_quiet(now=timezone.now()) == 1
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.QUIET
@@ -424,15 +433,15 @@ def test_an_application_goes_quiet_five_business_days_after_the_last_follow_up(a
     assert pending[0].due_at == local(2025, 5, 13, 8)
     # Running again changes nothing.
     with time_machine.travel(local(2025, 4, 2, 8), tick=False):
-        assert services.applications_go_quiet(now=timezone.now()) == 0
+        assert applications_go_quiet(now=timezone.now()) == 0
 
 
 def test_an_answered_application_never_goes_quiet(application):
     sent_cadence(application)
     with time_machine.travel(local(2025, 3, 26, 10), tick=False):
-        services.application_reply(application=application, user=application.user, kind="reply")
+        application_reply(application=application, user=application.user, kind="reply")
     with time_machine.travel(local(2025, 4, 10, 8), tick=False):
-        assert services.applications_go_quiet(now=timezone.now()) == 0
+        assert applications_go_quiet(now=timezone.now()) == 0
     application.refresh_from_db()
     assert application.stage == Application.Stage.INTERVIEWING
 
@@ -440,9 +449,9 @@ def test_an_answered_application_never_goes_quiet(application):
 def test_a_reply_after_going_quiet_reopens_the_application(application):
     sent_cadence(application)
     with time_machine.travel(local(2025, 4, 1, 8), tick=False):
-        services.applications_go_quiet(now=timezone.now())
+        applications_go_quiet(now=timezone.now())
     with time_machine.travel(local(2025, 4, 3, 10), tick=False):
-        services.application_reply(application=application, user=application.user, kind="reply")
+        application_reply(application=application, user=application.user, kind="reply")
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.INTERVIEWING
@@ -458,7 +467,7 @@ def test_a_sent_thank_you_suggests_a_linkedin_connection(application):
     mark_sent(thank_you, THANK_YOU_DUE)
     thank_you.refresh_from_db()
 
-    services.message_sent_side_tasks(message=thank_you)
+    message_sent_side_tasks(message=thank_you)
 
     (task,) = events(application, Kind.TASK)
     assert thank_you.to_name in task.summary
@@ -470,27 +479,30 @@ def test_only_thank_yous_suggest_a_linkedin_connection(application):
     first = check_ins(application)[0]
     mark_sent(first, CHECK_IN_DUE)
     first.refresh_from_db()
-    services.message_sent_side_tasks(message=first)
+    message_sent_side_tasks(message=first)
     assert events(application, Kind.TASK) == []
 
 
 def test_replies_to_an_unknown_kind_are_refused(application):
     with pytest.raises(ValueError):
-        services.application_reply(application=application, user=application.user, kind="maybe")
+        application_reply(application=application, user=application.user, kind="maybe")
     assert not Reply.objects.exists()
 
 
 def test_a_reply_on_another_users_application_is_refused(application, outsider):
     with pytest.raises(PermissionDenied):
-        services.application_reply(application=application, user=outsider, kind="reply")
+        application_reply(application=application, user=outsider, kind="reply")
     assert not Reply.objects.exists()
     assert len(check_ins(application)) == 2
 
 
-def test_the_pure_modules_stage_sets_match_the_models():
-    """cadence.py and checks.py take plain strings; they must name the same stages."""
-    assert cadence.CHECK_IN_STAGES == Message.CHECK_IN_STAGES
-    assert checks.FOLLOW_UP_STAGES == Message.CHECK_IN_STAGES
+def test_the_models_take_their_stages_from_the_one_definition_in_the_rules():
+    """The model choices, the cadence and the checks all read rules.stages."""
+    assert Message.Stage.values == [value for _, value, _ in stages.MESSAGE_STAGES]
+    assert Message.Status.values == [value for _, value, _ in stages.MESSAGE_STATUSES]
+    assert Application.Stage.values == [value for _, value, _ in stages.APPLICATION_STAGES]
+    assert Message.Stage.CHECK_IN.label == "Check-in"
+    assert Message.CHECK_IN_STAGES is stages.CHECK_IN_STAGES
     assert Message.PENDING_STATUSES.isdisjoint(Message.DEAD_STATUSES)
     assert Message.CLOSE_OUT_STAGES.isdisjoint(Message.CHECK_IN_STAGES)
 
@@ -501,9 +513,9 @@ def test_each_action_is_one_transaction(application, user, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(services.drafting, "draft_message", broken)
+    monkeypatch.setattr(outcomes, "draft_message", broken)
     with time_machine.travel(local(2025, 3, 10, 11), tick=False), pytest.raises(RuntimeError):
-        services.application_outcome(application=application, outcome="rejected", user=user)
+        application_outcome(application=application, outcome="rejected", user=user)
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.INTERVIEWING

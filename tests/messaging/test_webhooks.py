@@ -17,8 +17,16 @@ from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
 from interviews.models import Application, TimelineEvent
-from messaging import dispatch, webhooks
+from messaging.dispatch.claims import message_claim
+from messaging.dispatch.sending import INTERRUPTED_REASON, message_send
 from messaging.models import BouncedAddress, EmailEvent, Message, Reply
+from messaging.webhooks.inbound import (
+    authserv_id,
+    message_ids_in,
+    return_date_in,
+    sender_authenticated,
+)
+from messaging.webhooks.processing import email_events_requeue
 from tests.messaging.sending import eager_celery, make_message, sending_setup
 
 Status = Message.Status
@@ -211,8 +219,8 @@ def test_after_a_bounce_the_next_message_to_that_address_is_cancelled(post, sent
     post("tracking", bounce(sent))
     check_in = make_message(sent.application, contact=sent.contact, stage="check_in")
 
-    assert dispatch.message_claim(message_id=check_in.pk, now=timezone.now())
-    assert dispatch.message_send(message_id=check_in.pk) == Status.CANCELLED
+    assert message_claim(message_id=check_in.pk, now=timezone.now())
+    assert message_send(message_id=check_in.pk) == Status.CANCELLED
 
 
 def test_a_late_delivery_report_does_not_undo_a_bounce(post, sent):
@@ -226,7 +234,7 @@ def test_a_late_delivery_report_does_not_undo_a_bounce(post, sent):
 def test_a_delivery_report_proves_an_interrupted_send_went_out(post, sent):
     Message.objects.filter(pk=sent.pk).update(
         status=Status.FAILED,
-        status_reason=dispatch.INTERRUPTED_REASON,
+        status_reason=INTERRUPTED_REASON,
         outcome_unknown=True,
         send_started_at=timezone.now() - dt.timedelta(minutes=30),
         esp_message_id="",
@@ -269,7 +277,7 @@ def test_a_delivery_report_does_not_turn_a_plain_failure_into_a_send(post, sent)
     # The flag decides, not the wording of the reason.
     Message.objects.filter(pk=sent.pk).update(
         status=Status.FAILED,
-        status_reason=dispatch.INTERRUPTED_REASON,
+        status_reason=INTERRUPTED_REASON,
         outcome_unknown=False,
         send_started_at=timezone.now() - dt.timedelta(minutes=30),
         sent_at=None,
@@ -370,8 +378,8 @@ def test_spf_or_dkim_alone_vouches_for_the_senders_domain(value):
         from_email="dana@acme.example", headers=[("Authentication-Results", value)]
     )
 
-    assert webhooks.sender_authenticated(message, "dana@acme.example")
-    assert not webhooks.sender_authenticated(message, "dana@acme-corp.example")
+    assert sender_authenticated(message, "dana@acme.example")
+    assert not sender_authenticated(message, "dana@acme-corp.example")
 
 
 @time_machine.travel(NOW)
@@ -443,7 +451,7 @@ def test_an_unverified_email_matched_only_by_its_sender_is_left_for_the_user_to_
     ],
 )
 def test_it_reads_who_wrote_an_authentication_results_header(value, expected):
-    assert webhooks.authserv_id(value) == expected
+    assert authserv_id(value) == expected
 
 
 def test_our_servers_verdict_counts_under_another_servers_header():
@@ -457,7 +465,7 @@ def test_our_servers_verdict_counts_under_another_servers_header():
         ],
     )
 
-    assert webhooks.sender_authenticated(message, "dana@acme.example")
+    assert sender_authenticated(message, "dana@acme.example")
 
 
 @time_machine.travel(NOW)
@@ -554,7 +562,7 @@ def test_an_automatic_receipt_is_not_a_reply(post, sent):
     ],
 )
 def test_it_reads_the_return_date_of_an_out_of_office_notice(text, expected):
-    assert webhooks.return_date_in(text, received=NOW) == expected
+    assert return_date_in(text, received=NOW) == expected
 
 
 def test_back_tomorrow_counts_from_the_day_it_arrived_in_the_users_zone():
@@ -563,18 +571,16 @@ def test_back_tomorrow_counts_from_the_day_it_arrived_in_the_users_zone():
     new_york = zoneinfo.ZoneInfo("America/New_York")
     text = "I am out of the office today and back tomorrow."
 
-    assert webhooks.return_date_in(text, received=late_evening, zone=new_york) == dt.date(
-        2025, 3, 13
-    )
-    assert webhooks.return_date_in(text, received=late_evening) == dt.date(2025, 3, 14)
+    assert return_date_in(text, received=late_evening, zone=new_york) == dt.date(2025, 3, 13)
+    assert return_date_in(text, received=late_evening) == dt.date(2025, 3, 14)
 
 
 def test_it_reads_every_message_id_of_a_thread_header():
     header = "<a@x.example>\n <b@y.example> <c@z.example>"
 
-    assert webhooks.message_ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
-    assert webhooks.message_ids_in("bare@id.example") == ["<bare@id.example>"]
-    assert webhooks.message_ids_in("") == []
+    assert message_ids_in(header) == ["<a@x.example>", "<b@y.example>", "<c@z.example>"]
+    assert message_ids_in("bare@id.example") == ["<bare@id.example>"]
+    assert message_ids_in("") == []
 
 
 # --- events whose processing was lost -------------------------------------------------------
@@ -596,7 +602,7 @@ def test_the_sweep_re_enqueues_events_left_unprocessed_for_ten_minutes(sent):
     EmailEvent.objects.filter(pk=ancient.pk).update(received_at=NOW - dt.timedelta(days=30))
     enqueued: list[int] = []
 
-    assert webhooks.email_events_requeue(now=NOW, enqueue=enqueued.append) == 1
+    assert email_events_requeue(now=NOW, enqueue=enqueued.append) == 1
     assert enqueued == [old.pk]
 
 

@@ -21,7 +21,8 @@ from followup.accounts.forms import (
     SetPasswordForm,
     SignupForm,
 )
-from followup.accounts.services import account_signup, profile_for, profile_update
+from followup.accounts.services import account_signup, profile_for
+from messaging.services.facts import profile_update
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -11,9 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from followup.accounts.validators import available_time_zones
 from followup.owned import get_owned_or_404
-from interviews import selectors, services
+from interviews import selectors
 from interviews.forms import ApplicationForm, CompanyRenameForm, ContactForm, InterviewForms
 from interviews.models import Application, Company, Contact, Interview
+from interviews.services import applications
+from messaging import application_selectors
+from messaging.services import facts
 
 
 def _log_form_context(forms: InterviewForms, *, user: object, **extra: object) -> dict:
@@ -38,7 +41,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "interviews/dashboard.html",
         {
-            "applications": selectors.application_list(user=request.user, show=show),
+            "applications": application_selectors.with_next_message(
+                selectors.application_list(user=request.user, show=show)
+            ),
             "counts": selectors.application_counts(user=request.user),
             "show": show,
         },
@@ -60,7 +65,7 @@ def interview_log(request: HttpRequest) -> HttpResponse:
         forms = InterviewForms(request.POST, user=request.user, application=application)
         if forms.is_valid():
             try:
-                interview = services.interview_log(**forms.service_kwargs())
+                interview = facts.interview_log(**forms.service_kwargs())
             except ValidationError as exc:
                 forms.add_error(exc)
             else:
@@ -88,7 +93,7 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
         forms = InterviewForms(request.POST, user=request.user, interview=interview)
         if forms.is_valid():
             try:
-                services.interview_update(interview=interview, **forms.service_kwargs())
+                facts.interview_update(interview=interview, **forms.service_kwargs())
             except ValidationError as exc:
                 forms.add_error(exc)
             else:
@@ -116,7 +121,7 @@ def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if request.method == "POST":
-        application = services.interview_delete(interview=interview, user=request.user)
+        application = facts.interview_delete(interview=interview, user=request.user)
         messages.success(request, "Interview deleted.")
         return redirect(application)
     return render(
@@ -126,7 +131,7 @@ def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "object_label": str(interview),
             "what": "interview",
             "consequences": "Its interviewers stay in your contacts.",
-            "cancelled": selectors.pending_message_counts(interview=interview),
+            "cancelled": application_selectors.pending_message_counts(interview=interview),
             "cancel_url": interview.application.get_absolute_url(),
         },
     )
@@ -160,7 +165,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ApplicationForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                services.application_update(
+                facts.application_update(
                     application=application, user=request.user, **form.service_kwargs()
                 )
             except ValidationError as exc:
@@ -189,7 +194,7 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
         Application.objects.select_related("company"), user=request.user, pk=pk
     )
     if request.method == "POST":
-        services.application_delete(application=application, user=request.user)
+        applications.application_delete(application=application, user=request.user)
         messages.success(request, f"Deleted the application for {application.role}.")
         return redirect("interviews:dashboard")
     return render(
@@ -202,7 +207,7 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 "Its interviews, its messages (drafts included) and its timeline go too. "
                 "The company and its contacts stay."
             ),
-            "cancelled": selectors.pending_message_counts(application=application),
+            "cancelled": application_selectors.pending_message_counts(application=application),
             "cancel_url": application.get_absolute_url(),
         },
     )
@@ -231,7 +236,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
-                services.contact_update(
+                facts.contact_update(
                     contact=contact, user=request.user, details=form.contact_details()
                 )
             except ValidationError as exc:
@@ -250,7 +255,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; only a POST deletes."""
     contact = get_owned_or_404(Contact.objects.select_related("company"), user=request.user, pk=pk)
     if request.method == "POST":
-        services.contact_delete(contact=contact, user=request.user)
+        facts.contact_delete(contact=contact, user=request.user)
         messages.success(request, f"Deleted {contact.name}.")
         return redirect("interviews:company", pk=contact.company_id)
     return render(
@@ -263,9 +268,14 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 "They are removed from the interviews they were in, and no longer the main "
                 "contact of any application."
             ),
-            "cancelled": selectors.pending_message_counts(contact=contact),
+            "cancelled": application_selectors.pending_message_counts(contact=contact),
             "check_ins_after": [
-                (application, selectors.check_in_fallback(application=application, without=contact))
+                (
+                    application,
+                    application_selectors.check_in_fallback(
+                        application=application, without=contact
+                    ),
+                )
                 for application in selectors.contact_applications_as_main(contact=contact)
                 if not application.has_ended
             ],
@@ -307,7 +317,7 @@ def company_rename(request: HttpRequest, pk: int) -> HttpResponse:
         form = CompanyRenameForm(request.POST)
         if form.is_valid():
             try:
-                services.company_rename(
+                facts.company_rename(
                     company=company, user=request.user, name=form.cleaned_data["name"]
                 )
             except ValidationError as exc:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interviews import views
+from followup.web import interviews as views
 
 app_name = "interviews"
 

@@ -1,4 +1,5 @@
-"""Edits of contacts, companies and applications re-plan after they commit (review R2c 3 and 4)."""
+"""Edits of contacts, companies and applications re-plan in their own transaction: the new
+facts and the drafts that follow from them are saved together, or neither is."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from interviews import services
 from interviews.models import Application, Company, Contact
-from messaging import drafting
 from messaging.models import Message
+from messaging.services import contact_changes, facts
+from messaging.services.facts import (
+    application_update,
+    company_rename,
+    contact_delete,
+    contact_update,
+)
 from tests.interviews.test_contact_changes import LATER, details_of, pending_to
 from tests.messaging.test_rules import planned
 
@@ -28,68 +34,73 @@ def failing_replan(monkeypatch):
     def fail(**kwargs):
         raise ReplanFailed
 
-    monkeypatch.setattr(drafting, "replan_for", fail)
+    monkeypatch.setattr(facts, "replan_for", fail)
+    monkeypatch.setattr(contact_changes, "replan_for", fail)
 
 
 @pytest.fixture
 def replan_calls(monkeypatch):
-    """Each replan_for call, with whether a transaction was still open when it started."""
+    """Each replan_for call, with whether the edit's transaction was open when it started."""
     calls = []
-    real = drafting.replan_for
+    real = facts.replan_for
 
     def record(**kwargs):
         calls.append(connection.in_atomic_block)
         return real(**kwargs)
 
-    monkeypatch.setattr(drafting, "replan_for", record)
+    monkeypatch.setattr(facts, "replan_for", record)
+    monkeypatch.setattr(contact_changes, "replan_for", record)
     return calls
 
 
 @pytest.mark.django_db
-def test_a_failing_re_plan_does_not_roll_back_a_contact_s_new_details(user, failing_replan):
-    _application, people = planned(user)
-    dana = people["dana"]
-
-    with time_machine.travel(LATER, tick=False), pytest.raises(ReplanFailed):
-        services.contact_update(
-            contact=dana, user=user, details=details_of(dana, email="dana.w@northwind.example")
-        )
-
-    assert Contact.objects.get(pk=dana.pk).email == "dana.w@northwind.example"
-
-
-@pytest.mark.django_db
-def test_a_failing_re_plan_does_not_undo_a_contact_delete_or_its_cancellations(
-    user, failing_replan
-):
+def test_a_failing_re_plan_leaves_the_contact_and_its_drafts_as_they_were(user, failing_replan):
     _application, people = planned(user)
     dana = people["dana"]
     thank_you = pending_to(dana)
+    old_email = dana.email
 
     with time_machine.travel(LATER, tick=False), pytest.raises(ReplanFailed):
-        services.contact_delete(contact=dana, user=user)
+        contact_update(
+            contact=dana, user=user, details=details_of(dana, email="dana.w@northwind.example")
+        )
 
-    assert not Contact.objects.filter(pk=dana.pk).exists()
+    assert Contact.objects.get(pk=dana.pk).email == old_email != "dana.w@northwind.example"
+    assert pending_to(dana).to_email == thank_you.to_email == old_email
+
+
+@pytest.mark.django_db
+def test_a_failing_re_plan_keeps_the_contact_and_what_was_pending_to_them(user, failing_replan):
+    _application, people = planned(user)
+    dana = people["dana"]
+    thank_you = pending_to(dana)
+    dana_pk = dana.pk
+
+    with time_machine.travel(LATER, tick=False), pytest.raises(ReplanFailed):
+        contact_delete(contact=dana, user=user)
+
+    assert Contact.objects.filter(pk=dana_pk).exists()
     thank_you.refresh_from_db()
-    assert thank_you.status == Status.CANCELLED
+    assert thank_you.status == Status.DRAFT
 
 
 @pytest.mark.django_db
-def test_a_failing_re_plan_does_not_roll_back_a_company_rename(user, failing_replan):
+def test_a_failing_re_plan_leaves_the_company_name_as_it_was(user, failing_replan):
     application, _people = planned(user)
+    old_name = application.company.name
 
     with time_machine.travel(LATER, tick=False), pytest.raises(ReplanFailed):
-        services.company_rename(company=application.company, user=user, name="Northwind AI")
+        company_rename(company=application.company, user=user, name="Northwind AI")
 
-    assert Company.objects.get(pk=application.company_id).name == "Northwind AI"
+    assert Company.objects.get(pk=application.company_id).name == old_name != "Northwind AI"
 
 
 @pytest.mark.django_db
-def test_a_failing_re_plan_does_not_roll_back_an_application_edit(user, failing_replan):
+def test_a_failing_re_plan_leaves_the_application_as_it_was(user, failing_replan):
     application, _people = planned(user)
 
     with time_machine.travel(LATER, tick=False), pytest.raises(ReplanFailed):
-        services.application_update(
+        application_update(
             application=application,
             user=user,
             company_name=application.company.name,
@@ -98,22 +109,23 @@ def test_a_failing_re_plan_does_not_roll_back_an_application_edit(user, failing_
             main_contact=application.main_contact,
         )
 
-    assert Application.objects.get(pk=application.pk).role == "Staff Data Engineer"
+    assert Application.objects.get(pk=application.pk).role == application.role
+    assert application.role != "Staff Data Engineer"
 
 
-# transaction=True: no test transaction around the services, so "no atomic block open" means
-# the edit has really committed when the re-plan starts.
+# transaction=True: no test transaction around the services, so "an atomic block open" means
+# the edit's own transaction, which the re-plan runs inside.
 @pytest.mark.django_db(transaction=True)
-def test_every_re_plan_starts_after_the_edit_has_committed(user, replan_calls):
+def test_every_re_plan_runs_inside_the_edit_s_transaction(user, replan_calls):
     application, people = planned(user)
     with time_machine.travel(LATER, tick=False):
-        services.contact_update(
+        contact_update(
             contact=people["dana"],
             user=user,
             details=details_of(people["dana"], email="dana.w@northwind.example"),
         )
-        services.company_rename(company=application.company, user=user, name="Northwind AI")
-        services.application_update(
+        company_rename(company=application.company, user=user, name="Northwind AI")
+        application_update(
             application=application,
             user=user,
             company_name="Northwind AI",
@@ -121,9 +133,9 @@ def test_every_re_plan_starts_after_the_edit_has_committed(user, replan_calls):
             stage=application.stage,
             main_contact=application.main_contact,
         )
-        services.contact_delete(contact=people["richardson"], user=user)
+        contact_delete(contact=people["richardson"], user=user)
 
-    assert replan_calls == [False, False, False, False]
+    assert replan_calls == [True, True, True, True]
     # And the re-plans did their work: the drafts carry the new details.
     thank_you = pending_to(people["dana"])
     assert thank_you.to_email == "dana.w@northwind.example"
@@ -140,7 +152,7 @@ def test_a_contact_delete_locks_the_applications_before_the_messages(user):
         time_machine.travel(LATER, tick=False),
         CaptureQueriesContext(connection) as queries,
     ):
-        services.contact_delete(contact=people["dana"], user=user)
+        contact_delete(contact=people["dana"], user=user)
 
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     first_message_lock = next(i for i, sql in enumerate(locks) if '"messaging_message"' in sql)

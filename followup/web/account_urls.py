@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from followup.accounts import views
+from followup.web import accounts as views
 
 app_name = "accounts"
 

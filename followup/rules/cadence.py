@@ -1,108 +1,40 @@
 """The follow-up cadence as pure timing rules: facts in, due times out (etiquette spec §2, §4-§7).
 
-No database, no settings, no clock: `now` is always passed in. Wall-clock arithmetic happens on
-local dates in the sender's time zone and is only then turned into an instant, so a due time
-stays at the local window start across DST changes. Every returned datetime is aware and in UTC.
+No database, no settings, no clock: `now` is always passed in. Dates and business days come
+from the sender's calendar (rules.calendar). Every returned datetime is aware and in UTC.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import holidays
+from followup.rules import limits, stages
+from followup.rules.calendar import (
+    SenderCalendar,
+    add_business_days,
+    as_utc,
+    aware,
+    business_days_later,
+    business_morning,
+    clamp_into_window,
+    next_business_morning,
+    next_window_start,
+)
 
-UTC = dt.UTC
-
-# Message.Stage values of the two automatic check-ins (the follow-ups the limit counts).
-CHECK_IN_STAGES = frozenset({"check_in", "second_check_in"})
-# At most this many check-ins after the thank-you (spec §5: thank-you + two follow-ups).
-MAX_CHECK_INS = 2
-
-REPLY_KINDS = frozenset({"reply", "no_news", "out_of_office"})
-
-# Outcomes (Application.Stage values) that stop the automatic check-ins, with the reason shown.
+# Outcomes (Application stages) that stop the automatic check-ins, with the reason shown.
 STOP_REASONS = {
-    "offer": "An offer came in: the automatic check-ins stop.",
-    "accepted": "The offer was accepted: the automatic check-ins stop.",
-    "rejected": "The application was turned down: the automatic check-ins stop.",
-    "withdrawn": "You withdrew from this application: the automatic check-ins stop.",
-    "closed": "The application is closed: the automatic check-ins stop.",
-    "quiet": "The application has gone quiet: no more emails go out.",
+    stages.OFFER: "An offer came in: the automatic check-ins stop.",
+    stages.ACCEPTED: "The offer was accepted: the automatic check-ins stop.",
+    stages.REJECTED: "The application was turned down: the automatic check-ins stop.",
+    stages.WITHDRAWN: "You withdrew from this application: the automatic check-ins stop.",
+    stages.CLOSED: "The application is closed: the automatic check-ins stop.",
+    stages.QUIET: "The application has gone quiet: no more emails go out.",
 }
-# Stages that are not outcomes: the cadence runs on.
-OPEN_OUTCOMES = frozenset({"", "applied", "interviewing"})
 
 
 # -- facts --------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    """An IANA time zone, or ValueError for a name we do not know."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"Unknown time zone: {name!r}") from error
-
-
-@functools.cache
-def _holiday_dates(country: str, region: str, year: int) -> frozenset[dt.date]:
-    """Public holidays of one country (and region) in one year."""
-    if not country:
-        return frozenset()
-    return frozenset(holidays.country_holidays(country, subdiv=region or None, years=year))
-
-
-@dataclass(frozen=True)
-class SenderCalendar:
-    """Where and when the sender writes: time zone, public holidays, daily send window."""
-
-    time_zone: str  # IANA name, e.g. "America/New_York"
-    country: str = "US"  # holidays country code ("" = weekends only)
-    region: str = ""  # holidays subdiv code, optional
-    window_start: dt.time = dt.time(8, 0)
-    window_end: dt.time = dt.time(19, 0)
-
-    def __post_init__(self) -> None:
-        # Fail here, on bad facts, rather than deep inside a plan.
-        _zone(self.time_zone)
-        if self.window_start >= self.window_end:
-            raise ValueError("The send window must end after it starts.")
-        supported = holidays.list_supported_countries()
-        if self.country and self.country not in supported:
-            raise ValueError(f"No public holidays known for country {self.country!r}.")
-        if self.region and self.region not in supported.get(self.country, ()):
-            raise ValueError(f"Unknown region {self.region!r} of {self.country or 'no country'}.")
-
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        """The sender's time zone."""
-        return _zone(self.time_zone)
-
-    def is_business_day(self, day: dt.date) -> bool:
-        """Monday to Friday and not a public holiday of the sender's country/region."""
-        return day.weekday() < 5 and day not in _holiday_dates(self.country, self.region, day.year)
-
-    def local_date(self, at: dt.datetime) -> dt.date:
-        """The sender's calendar date at an instant."""
-        return _utc(at).astimezone(self.zone).date()
-
-    def wall_time(self, day: dt.date, time: dt.time) -> dt.datetime:
-        """A local wall-clock time as a UTC instant (DST gap -> the jump; overlap -> the first)."""
-        return _wall_to_utc(dt.datetime.combine(_clamp_day(day), time), self.zone)
-
-    def window_opens(self, day: dt.date) -> dt.datetime:
-        """The send window's start on a local date, in UTC."""
-        return self.wall_time(day, self.window_start)
-
-    def window_closes(self, day: dt.date) -> dt.datetime:
-        """The send window's end on a local date, in UTC."""
-        return self.wall_time(day, self.window_end)
 
 
 @dataclass(frozen=True)
@@ -121,6 +53,10 @@ class CadenceSettings:
         for name, value in vars(self).items():
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}.")
+
+
+# The spec's defaults, for facts that come without a user's settings.
+DEFAULT_SETTINGS = CadenceSettings()
 
 
 @dataclass(frozen=True)
@@ -148,7 +84,7 @@ class Reply:
     return_date: dt.date | None = None  # out-of-office only
 
     def __post_init__(self) -> None:
-        if self.kind not in REPLY_KINDS:
+        if self.kind not in stages.REPLY_KIND_VALUES:
             raise ValueError(f"Unknown reply kind: {self.kind!r}")
 
 
@@ -159,7 +95,7 @@ class CadenceFacts:
     last_interview_end: dt.datetime
     now: dt.datetime
     calendar: SenderCalendar
-    settings: CadenceSettings = CadenceSettings()
+    settings: CadenceSettings = DEFAULT_SETTINGS
     decision_date: dt.date | None = None
     sent: tuple[SentMessage, ...] = ()  # messages of the CURRENT round only
     replies: tuple[Reply, ...] = ()  # replies since the current round's interview
@@ -169,8 +105,7 @@ class CadenceFacts:
     outcome: str = ""  # "" or an Application.Stage value
     # The application's latest live thank-you, whatever its round (an older round's may still
     # be waiting): when it went, or when it is planned if not sent yet. The
-    # first check-in keeps the follow-up spacing from it (spec §8: the thank-you is "the
-    # previous one" for the first follow-up).
+    # first check-in keeps limits.MIN_BUSINESS_DAYS_AFTER_THANK_YOU from it (spec §4, §8).
     thank_you_at: dt.datetime | None = None
 
 
@@ -187,120 +122,6 @@ class Plan:
     held_reason: str = ""  # why the check-ins wait, for the timeline
 
 
-# -- time helpers -------------------------------------------------------------------------------
-
-
-# Dates past this are absurd (a typo, a year 9999) but must not overflow the date arithmetic
-# below (datetime stops at 9999-12-31): every input is read as no later than this.
-LATEST_DAY = dt.date(9000, 1, 1)
-_LATEST = dt.datetime(9000, 1, 1, tzinfo=UTC)
-
-
-def _clamp_day(day: dt.date) -> dt.date:
-    """A date, no later than LATEST_DAY."""
-    return min(day, LATEST_DAY)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """The value itself, or ValueError for a naive datetime (it has no instant)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"Expected an aware datetime, got a naive one: {value.isoformat()}")
-    return value
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """An aware datetime in any zone as UTC (no later than _LATEST: see LATEST_DAY)."""
-    return min(_aware(value), _LATEST).astimezone(UTC)
-
-
-def _wall_to_utc(wall: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """A naive local wall-clock time in `zone` as a UTC instant.
-
-    1. A time that exists once: that instant.
-    2. A time that exists twice (clocks go back): the first one (fold=0).
-    3. A time the clocks skip (spring forward): the first instant after it, i.e. the jump itself
-       (02:30 on a 02:00->03:00 night is 03:00 local), found by bisecting whole seconds.
-    """
-    first = wall.replace(tzinfo=zone, fold=0)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
-        return first.astimezone(UTC)
-    # In the gap, fold=0 reads the time with the offset from before the jump (an instant after
-    # it) and fold=1 with the offset from after it (an instant before it).
-    after = first.astimezone(UTC)
-    before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    offset_after = after.astimezone(zone).utcoffset()
-    lo, hi = math.floor(before.timestamp()), math.ceil(after.timestamp())
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if dt.datetime.fromtimestamp(mid, zone).utcoffset() == offset_after:
-            hi = mid
-        else:
-            lo = mid
-    return dt.datetime.fromtimestamp(hi, UTC)
-
-
-# -- building blocks ----------------------------------------------------------------------------
-
-
-def add_business_days(*, start: dt.date, days: int, calendar: SenderCalendar) -> dt.date:
-    """The date `days` business days after `start`, counting only days strictly after it."""
-    if days < 0:
-        raise ValueError("days must not be negative.")
-    day = _clamp_day(start)
-    while days:
-        day += dt.timedelta(days=1)
-        if calendar.is_business_day(day):
-            days -= 1
-    return day
-
-
-def _business_day_on_or_after(day: dt.date, calendar: SenderCalendar) -> dt.date:
-    """`day` itself when it is a business day, else the next one."""
-    day = _clamp_day(day)
-    while not calendar.is_business_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def business_morning(*, day: dt.date, calendar: SenderCalendar) -> dt.datetime:
-    """The window start of `day`, or of the next business day when `day` is not one."""
-    return calendar.window_opens(_business_day_on_or_after(day, calendar))
-
-
-def _next_window_start(
-    after: dt.datetime, calendar: SenderCalendar, *, business_day: bool
-) -> dt.datetime:
-    """The first window start strictly after `after` (on a business day when asked)."""
-    after = _utc(after)
-    day = calendar.local_date(after)
-    while True:
-        if not business_day or calendar.is_business_day(day):
-            opens = calendar.window_opens(day)
-            if opens > after:
-                return opens
-        day += dt.timedelta(days=1)
-
-
-def next_business_morning(*, after: dt.datetime, calendar: SenderCalendar) -> dt.datetime:
-    """The first window start strictly after `after` on a business day."""
-    return _next_window_start(after, calendar, business_day=True)
-
-
-def clamp_into_window(
-    *, at: dt.datetime, calendar: SenderCalendar, business_day: bool
-) -> dt.datetime:
-    """`at` moved forward into the send window [start, end) (and onto a business day if asked)."""
-    at = _utc(at)
-    day = calendar.local_date(at)
-    if business_day and not calendar.is_business_day(day):
-        return business_morning(day=day, calendar=calendar)
-    if at < calendar.window_opens(day):
-        return calendar.window_opens(day)
-    if at >= calendar.window_closes(day):
-        return _next_window_start(at, calendar, business_day=business_day)
-    return at
-
-
 def thank_you_due(*, interview_end: dt.datetime, now: dt.datetime, calendar: SenderCalendar) -> Due:
     """When the thank-you is due (spec §2): the next morning, any day, or at once if late.
 
@@ -310,7 +131,7 @@ def thank_you_due(*, interview_end: dt.datetime, now: dt.datetime, calendar: Sen
     3. A moment out of the window (a custom short window) moves to the next window start.
     4. Already past at `now` (logged late): due at once, clamped into the window, marked late.
     """
-    end, now = _utc(interview_end), _utc(now)
+    end, now = as_utc(interview_end), as_utc(now)
     day = calendar.local_date(end)
     if end < calendar.window_opens(day):
         ideal = max(end + dt.timedelta(hours=2), calendar.window_opens(day))
@@ -343,24 +164,18 @@ def check_in_due(
     return business_morning(day=day, calendar=calendar)
 
 
-def _business_days_later(at: dt.datetime, days: int, calendar: SenderCalendar) -> dt.datetime:
-    """The window start `days` business days after the local date of `at`."""
-    day = add_business_days(start=calendar.local_date(at), days=days, calendar=calendar)
-    return business_morning(day=day, calendar=calendar)
-
-
 def second_check_in_due(
     *, first_check_in_at: dt.datetime, calendar: SenderCalendar, settings: CadenceSettings
 ) -> dt.datetime:
     """The second check-in (spec §5): N business days after the first one went (or is due)."""
-    return _business_days_later(first_check_in_at, settings.second_check_in_business_days, calendar)
+    return business_days_later(first_check_in_at, settings.second_check_in_business_days, calendar)
 
 
 def after_no_news_reply_due(
     *, reply_at: dt.datetime, calendar: SenderCalendar, settings: CadenceSettings
 ) -> dt.datetime:
     """The next check-in after a "no news yet" reply (spec §7): N business days of silence."""
-    return _business_days_later(reply_at, settings.no_news_business_days, calendar)
+    return business_days_later(reply_at, settings.no_news_business_days, calendar)
 
 
 def out_of_office_until(
@@ -374,7 +189,7 @@ def out_of_office_until(
     else N business days after the auto-reply; never before the next business morning.
     """
     if return_date is None:
-        return _business_days_later(reply_at, settings.out_of_office_business_days, calendar)
+        return business_days_later(reply_at, settings.out_of_office_business_days, calendar)
     # A return date already past when the auto-reply came is treated as "back now".
     return max(
         business_morning(day=return_date, calendar=calendar),
@@ -408,7 +223,7 @@ def offer_deadline_due(
     2. Never after the deadline: when the window has closed for good before it (a deadline of
        today, logged in the evening), due at once; the user sends it with "Send now".
     """
-    today = calendar.local_date(_utc(logged_at))
+    today = calendar.local_date(as_utc(logged_at))
     near = deadline <= add_business_days(
         start=today, days=OFFER_DEADLINE_NEAR_BUSINESS_DAYS, calendar=calendar
     )
@@ -417,7 +232,7 @@ def offer_deadline_due(
     else:
         due = next_business_morning(after=logged_at, calendar=calendar)
     if calendar.local_date(due) > deadline:
-        return _utc(logged_at)
+        return as_utc(logged_at)
     return due
 
 
@@ -437,10 +252,10 @@ def resume_due(
     business_day: bool = True,
 ) -> dt.datetime:
     """A stage that fell due during a pause: the next window start after resuming (spec §7)."""
-    due_at, resumed_at = _utc(due_at), _utc(resumed_at)
+    due_at, resumed_at = as_utc(due_at), as_utc(resumed_at)
     if due_at >= resumed_at:
         return due_at
-    return _next_window_start(resumed_at, calendar, business_day=business_day)
+    return next_window_start(resumed_at, calendar, business_day=business_day)
 
 
 # -- the composite ------------------------------------------------------------------------------
@@ -460,12 +275,12 @@ def _latest(replies: Iterable[Reply], *kinds: str) -> Reply | None:
 def _thank_you_at(facts: CadenceFacts, round_start: dt.datetime) -> dt.datetime | None:
     """The latest thank-you of the round: the given time or a sent one, whichever is later."""
     times = [
-        _utc(m.sent_at)
+        as_utc(m.sent_at)
         for m in facts.sent
-        if m.stage == "thank_you" and _utc(m.sent_at) >= round_start
+        if m.stage == stages.THANK_YOU and as_utc(m.sent_at) >= round_start
     ]
     if facts.thank_you_at is not None:
-        times.append(_utc(facts.thank_you_at))
+        times.append(as_utc(facts.thank_you_at))
     return max(times, default=None)
 
 
@@ -482,7 +297,8 @@ def plan(facts: CadenceFacts) -> Plan:
     5. The next check-in: after a "no news yet" reply with no check-in since, N business days
        after that reply (it replaces the pending ones); else by the decision-date / interview
        rule (first check-in) or N business days after the first one went (second). The first
-       check-in also waits the second-check-in gap after the thank-you (sent, else planned).
+       check-in also waits MIN_BUSINESS_DAYS_AFTER_THANK_YOU after the thank-you (sent, else
+       planned).
     6. Move that due time: fell due during a pause -> next window start after the resume; in
        the past -> next window start after now; inside an out-of-office hold -> the hold's end.
     7. With no check-in sent yet, plan the second from the first one's moved due time and move
@@ -490,23 +306,23 @@ def plan(facts: CadenceFacts) -> Plan:
     """
     calendar, settings = facts.calendar, facts.settings
     # 1.
-    round_start, now = _utc(facts.last_interview_end), _utc(facts.now)
-    resumed_at = None if facts.paused or facts.resumed_at is None else _utc(facts.resumed_at)
+    round_start, now = as_utc(facts.last_interview_end), as_utc(facts.now)
+    resumed_at = None if facts.paused or facts.resumed_at is None else as_utc(facts.resumed_at)
     if facts.paused_since is not None:
-        _aware(facts.paused_since)
+        aware(facts.paused_since)
     check_ins = sorted(
-        _utc(m.sent_at)
+        as_utc(m.sent_at)
         for m in facts.sent
-        if m.stage in CHECK_IN_STAGES and _utc(m.sent_at) >= round_start
+        if m.stage in stages.CHECK_IN_STAGES and as_utc(m.sent_at) >= round_start
     )
-    replies = [r for r in facts.replies if _utc(r.at) >= round_start]
+    replies = [r for r in facts.replies if as_utc(r.at) >= round_start]
 
     # 2.
-    if facts.outcome not in OPEN_OUTCOMES:
+    if facts.outcome and facts.outcome not in stages.OPEN_STAGES:
         if facts.outcome not in STOP_REASONS:
             raise ValueError(f"Unknown outcome: {facts.outcome!r}")
         return Plan(None, None, None, stopped_reason=STOP_REASONS[facts.outcome])
-    real_reply = _latest(replies, "reply")
+    real_reply = _latest(replies, stages.REPLY)
     if real_reply is not None:
         when = _day_month(real_reply.at, calendar)
         reason = f"They replied on {when}: the automatic check-ins stop."
@@ -514,8 +330,8 @@ def plan(facts: CadenceFacts) -> Plan:
 
     # 3.
     hold_end = None
-    latest_word = _latest(replies, "no_news", "out_of_office")
-    if latest_word is not None and latest_word.kind == "out_of_office":
+    latest_word = _latest(replies, stages.NO_NEWS, stages.OUT_OF_OFFICE)
+    if latest_word is not None and latest_word.kind == stages.OUT_OF_OFFICE:
         hold_end = out_of_office_until(
             reply_at=latest_word.at,
             return_date=latest_word.return_date,
@@ -545,11 +361,11 @@ def plan(facts: CadenceFacts) -> Plan:
         return due
 
     def quiet_after(last: dt.datetime) -> dt.datetime:
-        return _business_days_later(last, settings.quiet_after_business_days, calendar)
+        return business_days_later(last, settings.quiet_after_business_days, calendar)
 
-    no_news = _latest(replies, "no_news")
+    no_news = _latest(replies, stages.NO_NEWS)
     # A "no news yet" reply not yet followed by a check-in restarts the silence count.
-    awaiting_no_news = no_news is not None and not any(at > _utc(no_news.at) for at in check_ins)
+    awaiting_no_news = no_news is not None and not any(at > as_utc(no_news.at) for at in check_ins)
     after_no_news = (
         after_no_news_reply_due(reply_at=no_news.at, calendar=calendar, settings=settings)
         if awaiting_no_news
@@ -557,7 +373,7 @@ def plan(facts: CadenceFacts) -> Plan:
     )
 
     # 4.
-    if len(check_ins) >= MAX_CHECK_INS:
+    if len(check_ins) >= limits.MAX_FOLLOW_UPS:
         return Plan(None, None, after_no_news or quiet_after(check_ins[-1]), **hold)
 
     # 5.
@@ -579,12 +395,13 @@ def plan(facts: CadenceFacts) -> Plan:
         next_due = max(next_due, after_no_news or next_due)
         thank_you_at = _thank_you_at(facts, round_start)
         if thank_you_at is not None:
-            # A late-logged interview: its thank-you goes now, so the first check-in must not
-            # follow it the next morning (spec §8 pestering: 5 business days between them).
+            # A thank-you that went (or goes) late: the first check-in keeps at least
+            # MIN_BUSINESS_DAYS_AFTER_THANK_YOU from it (spec §4, §8). The thank-you is not a
+            # follow-up, so the longer gap between follow-ups does not apply to it.
             next_due = max(
                 next_due,
-                _business_days_later(
-                    thank_you_at, settings.second_check_in_business_days, calendar
+                business_days_later(
+                    thank_you_at, limits.MIN_BUSINESS_DAYS_AFTER_THANK_YOU, calendar
                 ),
             )
     # 6.

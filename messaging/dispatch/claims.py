@@ -1,0 +1,165 @@
+"""Finding and claiming due messages, and settling the claims of workers that died."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from followup.rules.calendar import SenderCalendar, send_window_start
+from interviews.models import TimelineEvent
+from messaging import selectors
+from messaging.dispatch.records import message_update_with_timeline, message_wait_for_window
+from messaging.dispatch.sending import INTERRUPTED_REASON
+from messaging.models import Message
+from messaging.status import message_label
+
+logger = logging.getLogger(__name__)
+
+Status = Message.Status
+
+
+def _due() -> Q:
+    """Approved messages, the ones a claim may take once their time has come."""
+    # Served by the partial index messaging_msg_approved_due (status = approved).
+    return Q(status=Status.APPROVED, approved_at__isnull=False)
+
+
+def due_message_ids(*, now: dt.datetime, limit: int) -> list[int]:
+    """Approved messages whose time has come, the longest waiting first."""
+    return list(
+        Message.objects.filter(_due(), due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def message_claim(*, message_id: int, now: dt.datetime) -> bool:
+    """Take one approved, due message for sending; True for exactly one of racing callers."""
+    # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: a second caller's
+    # WHERE no longer matches (the row is "sending") and it updates 0 rows.
+    claimed = Message.objects.filter(_due(), pk=message_id, due_at__lte=now).update(
+        status=Status.SENDING,
+        claimed_at=now,
+        send_started_at=None,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return claimed == 1
+
+
+def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due messages inside their sender's send window; return their ids."""
+    ids = messages_in_window(message_ids=due_message_ids(now=now, limit=limit), now=now)
+    if connection.vendor != "postgresql":
+        return [pk for pk in ids if message_claim(message_id=pk, now=now)]
+    # PostgreSQL: one short transaction; rows another dispatcher has locked are skipped
+    # instead of waited for, so concurrent beats split the batch rather than queue.
+    with transaction.atomic():
+        locked = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(_due(), pk__in=ids, due_at__lte=now)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        # The rows are locked by us, so the status filter is a belt to the braces.
+        Message.objects.filter(_due(), pk__in=locked).update(
+            status=Status.SENDING,
+            claimed_at=now,
+            send_started_at=None,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    return locked
+
+
+def dispatch_due(
+    *, now: dt.datetime, enqueue: Callable[[int], object], claim_timeout: dt.timedelta, limit: int
+) -> int:
+    """The beat's work: settle stale claims, claim what is due, hand each to `enqueue`."""
+    recover_stale_claims(now=now, older_than=claim_timeout)
+    claimed = claim_due_messages(now=now, limit=limit)
+    for pk in claimed:
+        enqueue(pk)
+    return len(claimed)
+
+
+def messages_in_window(*, message_ids: list[int], now: dt.datetime) -> list[int]:
+    """Of due approved messages, those inside their sender's send window; the rest wait for it.
+
+    A message can fall due outside the window (a window changed after approval, a beat
+    that was down): before anything claims it, it is moved to when the window next opens.
+    Only the beat passes here; "send now" (services.approval.message_send_now) claims directly.
+    """
+    calendars: dict[int, SenderCalendar] = {}
+    waiting: set[int] = set()
+    for message in Message.objects.filter(pk__in=message_ids).select_related(
+        "application", "interview", "user"
+    ):
+        if message.user_id not in calendars:
+            calendars[message.user_id] = selectors.cadence_inputs_for(user=message.user)[0]
+        calendar = calendars[message.user_id]
+        opens = send_window_start(calendar=calendar, at=now)
+        if opens <= now:
+            continue
+        waiting.add(message.pk)
+        # Repeats what was read: an approval withdrawn or a time changed meanwhile wins.
+        message_wait_for_window(
+            message=message,
+            where=_due() & Q(due_at=message.due_at),
+            opens=opens,
+            calendar=calendar,
+            at=now,
+        )
+    # Keep the order (the longest waiting first).
+    return [pk for pk in message_ids if pk not in waiting]
+
+
+def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
+    """Settle messages left in "sending" by a worker that died; returns how many.
+
+    Every send task refreshes claimed_at, so a claim older than `older_than` has no
+    live task behind it (FOLLOWUP_CLAIM_TIMEOUT_SECONDS exceeds a task's time limit).
+    A "sending" row never carries the ESP's id: it is written only together with "sent"
+    (by sending.message_send, and by webhooks.processing on a delivery report), so there
+    are two cases:
+    1. An attempt was started (send_started_at): the worker died between calling the ESP
+       and recording its answer, so the ESP may have sent it. Resending could mail the
+       recruiter twice; we mark it failed as interrupted and the user decides
+       (services.editing.message_retry asks them to confirm). A later delivery webhook can
+       still prove it was sent: webhooks.processing then marks it sent.
+    2. No attempt started: the ESP never saw it -> back to approved for the next beat.
+    Each UPDATE repeats the conditions it read, so a task that woke up meanwhile wins.
+    """
+    cutoff = now - older_than
+    stale = Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).select_related(
+        "application", "interview"
+    )
+    settled = 0
+    for message in stale:
+        same_claim = Q(status=Status.SENDING, claimed_at=message.claimed_at)
+        if message.send_started_at is not None:
+            done = message_update_with_timeline(
+                message=message,
+                where=same_claim & Q(send_started_at__isnull=False),
+                kind=TimelineEvent.Kind.FAILED,
+                summary=f"Sending interrupted: {message_label(message)}",
+                detail=INTERRUPTED_REASON,
+                at=now,
+                status=Status.FAILED,
+                status_reason=INTERRUPTED_REASON,
+                outcome_unknown=True,
+            )
+        else:
+            done = bool(
+                Message.objects.filter(
+                    same_claim, pk=message.pk, send_started_at__isnull=True
+                ).update(status=Status.APPROVED, claimed_at=None, updated_at=now)
+            )
+        if done:
+            logger.warning("Recovered stale claim of message %s", message.pk)
+            settled += 1
+    return settled

@@ -1,0 +1,229 @@
+"""What was decided: offers, rejections, withdrawals, another offer, and reopening (spec §6-§7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from followup.accounts.models import User
+from followup.rules import actions, cadence
+from interviews.locks import lock_application
+from interviews.models import Application, TimelineEvent
+from interviews.services.applications import application_stage_set
+from interviews.timeline import timeline_record
+from messaging import selectors
+from messaging.drafting.planning import draft_message, replan_application
+from messaging.models import Message
+from messaging.services.locking import pending_messages, require_owner
+from messaging.services.refusals import ActionRefused
+from messaging.status import messages_cancel
+
+Kind = TimelineEvent.Kind
+Stage = Message.Stage
+Status = Message.Status
+
+
+def _long_day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def application_reopen(
+    *,
+    application: Application,
+    user: User,
+    reason: str,
+    stage: str = Application.Stage.INTERVIEWING,
+    replan: bool = True,
+) -> Application:
+    """Open an ended application again; returns it re-read (the caller's copy is stale).
+
+    The one way back from an ended stage: the edit form's stage change, a new round logged,
+    a reply to a quiet application.
+    1. The stage becomes `stage` (interviewing unless the user chose another open one) and
+       the close date is cleared, on the timeline with `reason`.
+    2. Every pending close-out (rejection reply, withdrawal, stay in touch), approved or not,
+       is cancelled with the reason on the timeline; one already claimed is stopped by the
+       dispatcher's last check (status.close_out_unfit).
+    3. The cadence is re-planned for the live application, unless the caller re-plans it
+       itself right after (replan=False: a new round being logged would otherwise draft the
+       old round's check-ins only to cancel them at once).
+    An application that has not ended is left as it is.
+    """
+    if stage in Application.ENDED_STAGES or stage not in Application.Stage.values:
+        raise ValueError(f"Not an open stage: {stage!r}")
+    require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = lock_application(application.pk)
+        if not application.has_ended:
+            return application
+        application_stage_set(application=application, stage=stage, why=reason, at=now)
+        messages_cancel(
+            pending_messages(application, *Message.CLOSE_OUT_STAGES),
+            reason=f"{reason} A close-out no longer fits.",
+            at=now,
+        )
+        if replan:
+            replan_application(application=application, now=now, reason=reason)
+    return application
+
+
+def application_outcome(
+    *,
+    application: Application,
+    outcome: str,
+    user: User,
+    deadline: dt.date | None = None,
+    at_once: bool = False,
+) -> list[Message]:
+    """Record a decision, stop what no longer fits, and draft the matching message (spec §6-§7).
+
+    - "offer": stage offer; pending check-ins and stay-in-touch note cancelled.
+    - "accepted": stage accepted; every pending message cancelled.
+    - "rejected": stage rejected; pending messages other than close-outs cancelled (a
+      thank-you after a no reads oddly); a close-out for the next business morning and a
+      stay-in-touch note N weeks later, whose hook slot must be filled before approval.
+    - "accepted_elsewhere": stage withdrawn; EVERY pending message cancelled; a withdrawal
+      note for the next business morning (or at once).
+    - "other_offer": stage unchanged; a note with the user's deadline, which may go before
+      their stated decision date: at once when the deadline is near, never after it
+      (cadence.offer_deadline_due).
+    Each outcome only where the application page offers it (rules.actions.action_refused).
+    Returns the messages drafted for it (each waits for approval like any other).
+    """
+    if outcome not in actions.OUTCOMES:
+        raise ValueError(f"Unknown outcome: {outcome!r}")
+    if outcome == "other_offer" and deadline is None:
+        raise ActionRefused("Give the date you must answer the other offer by.")
+    require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = lock_application(application.pk)
+        # A quiet application can still hear back with a decision; the others are settled.
+        refused = actions.action_refused(action=outcome, stage=application.stage)
+        if refused:
+            raise ActionRefused(refused)
+        calendar, settings = selectors.cadence_inputs_for(user=user)
+        if outcome == "other_offer" and deadline < calendar.local_date(now):
+            raise ActionRefused("That deadline has passed: give the date you must answer by.")
+        drafted: list[Message] = []
+        if outcome == "offer":
+            why = "An offer came in: the automatic check-ins stop."
+            application_stage_set(
+                application=application, stage=Application.Stage.OFFER, why=why, at=now
+            )
+            messages_cancel(
+                pending_messages(application, *Message.CHECK_IN_STAGES), reason=why, at=now
+            )
+            # A quiet application's "let's stay in touch" note reads wrong after an offer.
+            messages_cancel(
+                pending_messages(application, Stage.STAY_IN_TOUCH),
+                reason="An offer came in: the stay-in-touch note is not needed.",
+                at=now,
+            )
+        elif outcome == "accepted":
+            why = "You accepted their offer: nothing more goes out automatically."
+            application_stage_set(
+                application=application, stage=Application.Stage.ACCEPTED, why=why, at=now
+            )
+            messages_cancel(pending_messages(application), reason=why, at=now)
+        elif outcome == "rejected":
+            why = (
+                "They turned the application down: the follow-ups stop; a short close-out "
+                "thanking them is drafted, and a stay-in-touch note for later."
+            )
+            application_stage_set(
+                application=application, stage=Application.Stage.REJECTED, why=why, at=now
+            )
+            messages_cancel(
+                [
+                    m
+                    for m in pending_messages(application)
+                    if m.stage not in Message.CLOSE_OUT_STAGES
+                ],
+                reason="The application was turned down: the follow-ups stop.",
+                at=now,
+            )
+            drafted.append(
+                draft_message(
+                    application=application,
+                    stage=Stage.REJECTION_REPLY,
+                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar),
+                )
+            )
+            drafted.append(stay_in_touch_plan(application, closed_at=now, settings=settings))
+        elif outcome == "accepted_elsewhere":
+            why = (
+                "You accepted another offer: every pending message is cancelled and a "
+                "withdrawal note is drafted, so they are not left waiting."
+            )
+            application_stage_set(
+                application=application, stage=Application.Stage.WITHDRAWN, why=why, at=now
+            )
+            messages_cancel(
+                pending_messages(application),
+                reason="You accepted another offer: nothing else goes out for this application.",
+                at=now,
+            )
+            drafted.append(
+                draft_message(
+                    application=application,
+                    stage=Stage.WITHDRAWAL,
+                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
+                )
+            )
+        else:  # other_offer
+            why = (
+                f"Another offer came in, with an answer due by {_long_day(deadline)}: a note "
+                "telling "
+                "them your timeline is drafted; it may go before their own decision date."
+            )
+            timeline_record(
+                application=application,
+                kind=Kind.NOTE,
+                summary=f"Another offer: your answer is due by {_long_day(deadline)}",
+                detail=why,
+                at=now,
+            )
+            messages_cancel(
+                pending_messages(application, Stage.OFFER_DEADLINE),
+                reason="Replaced by a note with your new deadline.",
+                at=now,
+            )
+            drafted.append(
+                draft_message(
+                    application=application,
+                    stage=Stage.OFFER_DEADLINE,
+                    due_at=cadence.offer_deadline_due(
+                        logged_at=now, deadline=deadline, calendar=calendar, at_once=at_once
+                    ),
+                    context={"deadline": deadline},
+                )
+            )
+            note = drafted[-1]
+            if note.due_at is not None and calendar.local_date(note.due_at) > deadline:
+                # A pending thank-you to the same person pushed it past the deadline: the
+                # deadline wins over the usual order (it must reach them in time).
+                note.due_at = cadence.offer_deadline_due(
+                    logged_at=now, deadline=deadline, calendar=calendar, at_once=True
+                )
+                Message.objects.filter(pk=note.pk).update(due_at=note.due_at)
+        replan_application(application=application, now=now, reason=why)
+    return drafted
+
+
+def stay_in_touch_plan(
+    application: Application, *, closed_at: dt.datetime, settings: cadence.CadenceSettings
+) -> Message:
+    """A stay-in-touch draft N weeks after the close; its hook slot blocks approval until filled."""
+    calendar, _ = selectors.cadence_inputs_for(user=application.user)
+    due = cadence.stay_in_touch_due(closed_at=closed_at, calendar=calendar, settings=settings)
+    # One note at a time: a quiet application that is then turned down plans it anew.
+    messages_cancel(
+        pending_messages(application, Stage.STAY_IN_TOUCH),
+        reason="Replaced by a new stay-in-touch note.",
+        at=closed_at,
+    )
+    return draft_message(application=application, stage=Stage.STAY_IN_TOUCH, due_at=due)
