@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from followup.rules.cadence import after_no_news_reply_due
 from followup.rules.calendar import send_window_start
 from interviews.models import Application, TimelineEvent
 from messaging import selectors
@@ -76,6 +77,8 @@ class Stop:
     status: str
     kind: str  # TimelineEvent.Kind
     reason: str
+    # Set when it waits for a later time instead (approved, due then).
+    due_at: dt.datetime | None = None
 
 
 # --- Re-check right before sending (etiquette §7) ----------------------------------------
@@ -108,6 +111,8 @@ def recheck(*, message: Message, now: dt.datetime) -> Stop | None:
             TimelineEvent.Kind.HELD,
             "The application is paused; it waits until you resume it.",
         )
+    if waiting := _no_news_wait(message=message, application=application, now=now):
+        return waiting
     # An out-of-office notice holds the check-ins only (ending the hold lets the rest go).
     if (
         message.stage in Message.CHECK_IN_STAGES
@@ -144,18 +149,48 @@ def _stopped_reason(*, message: Message, application: Application) -> str:
     # already claimed (services cancel only pending messages, not one being sent). Compared
     # by when it was logged, not when it was written: an answer written before the approval
     # but fetched or typed in after it was never seen by the user when they approved.
-    answer = (
-        Reply.objects.filter(
-            application=application,
-            kind__in=[Reply.Kind.REPLY, Reply.Kind.NO_NEWS],
-            created_at__gt=message.approved_at,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    # "No news yet" is not such an answer: it asks for patience (_no_news_wait), spec §7.
+    answer = _latest_reply_since_approval(message=message, application=application, kind="reply")
     if answer is not None:
         return f"They answered on {_user_day(answer.received_at, message)}, so this check-in stops."
     return ""
+
+
+def _latest_reply_since_approval(
+    *, message: Message, application: Application, kind: str
+) -> Reply | None:
+    """The latest Reply of `kind` logged after the message was approved."""
+    return (
+        Reply.objects.filter(application=application, kind=kind, created_at__gt=message.approved_at)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _no_news_wait(*, message: Message, application: Application, now: dt.datetime) -> Stop | None:
+    """A check-in claimed before the silence a "no news yet" asks for has passed: it waits.
+
+    The reply service moves pending check-ins past that silence (spec §7); one the dispatcher
+    had already claimed when the reply came in is moved here instead, still approved. A
+    check-in already due after it goes as planned: "no news yet" never stops the cadence.
+    """
+    if message.stage not in Message.CHECK_IN_STAGES:
+        return None
+    no_news = _latest_reply_since_approval(message=message, application=application, kind="no_news")
+    if no_news is None:
+        return None
+    calendar, settings = selectors.cadence_inputs_for(user=message.user)
+    floor = after_no_news_reply_due(
+        reply_at=no_news.received_at, calendar=calendar, settings=settings
+    )
+    if message.due_at is not None and message.due_at >= floor:
+        return None
+    return Stop(
+        Status.APPROVED,
+        TimelineEvent.Kind.NOTE,
+        f"They said there is no news yet, so it waits until {_user_day(floor, message)}.",
+        due_at=max(floor, now),
+    )
 
 
 # --- What an ESP error means ---------------------------------------------------------------
@@ -324,12 +359,13 @@ def _stopped_or_waiting(*, message: Message, now: dt.datetime, retrying: bool) -
             message=message,
             where=_NOT_STARTED,
             kind=stop.kind,
-            summary=f"Not sent: {message_label(message)}",
+            summary=f"{'Waiting' if stop.due_at else 'Not sent'}: {message_label(message)}",
             detail=stop.reason,
             at=now,
             status=stop.status,
             status_reason=stop.reason[:500],
             claimed_at=None,
+            **({"due_at": stop.due_at} if stop.due_at is not None else {}),
         )
         return stop.status
 
