@@ -18,7 +18,7 @@ from followup.rules import cadence
 from followup.rules.calendar import SenderCalendar, local_time_label
 from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
-from messaging.models import Message
+from messaging.models import BouncedAddress, Message
 
 Kind = TimelineEvent.Kind
 Stage = Message.Stage
@@ -158,13 +158,50 @@ def messages_hold(
     return held
 
 
+def address_bounced(message: Message) -> bool:
+    """Whether mail to this message's recipient has bounced for its user."""
+    address = message.to_email.strip()
+    return bool(address) and (
+        BouncedAddress.objects.filter(user_id=message.user_id, email__iexact=address).exists()
+    )
+
+
+def bounced_messages_hold(
+    *, user_id: int, address: str, reason: str, at: dt.datetime | None = None
+) -> list[Message]:
+    """Hold every pending message of the user to an address that bounced, at once.
+
+    Not only when each one's time comes: the queue and the application pages show them held,
+    with the reason, so the user can correct the address. They stay held while the address
+    is on the bounce list (message_release refuses); a corrected address lets them go.
+    The caller holds the locks of their applications (interviews.locks, in pk order).
+    """
+    messages = (
+        Message.objects.filter(
+            user_id=user_id, to_email__iexact=address.strip(), status__in=Message.PENDING_STATUSES
+        )
+        .select_for_update(of=("self",))
+        .select_related("application", "interview")
+        .order_by("pk")
+    )
+    why = (
+        f"Mail to {address} bounced ({reason}). It waits here: change the recipient's address "
+        "to send it, or skip it."
+    )
+    return messages_hold(list(messages), reason=why, at=at)
+
+
 def message_release(
     message: Message, *, now: dt.datetime, calendar: SenderCalendar, reason: str
 ) -> bool:
     """End a hold: approved again if it was approved, else a draft; a missed time moves on.
 
     Spec §7: a stage that fell due during the hold goes at the next send-window start.
+    A message to an address that bounced stays held (bounced_messages_hold): no pause or
+    out-of-office ending lets it go until its address changes.
     """
+    if address_bounced(message):
+        return False
     fields: dict[str, object] = {}
     if message.due_at is not None and message.due_at < now:
         fields["due_at"] = cadence.resume_due(

@@ -20,10 +20,12 @@ from messaging.dispatch.sending import is_interrupted
 from messaging.drafting.planning import replan_application
 from messaging.models import Message
 from messaging.services.approval import message_approve
+from messaging.services.holds import application_holds_release
 from messaging.services.locking import locked_message, require_owner
 from messaging.services.refusals import ActionRefused
 from messaging.status import (
     APPROVAL_COVERS,
+    address_bounced,
     message_label,
     message_rewrite,
     set_status,
@@ -114,7 +116,19 @@ def message_edit(
             message=message,
         )
         retimed_thank_you = message.stage == Stage.THANK_YOU and old_due_at != due_at
-    if retimed_thank_you:
+        # Held because the old address bounced: a new one lets it go, unless another hold
+        # (a pause, an out-of-office) still applies.
+        readdressed_hold = (
+            message.status == Status.HELD and "to_email" in fields and not address_bounced(message)
+        )
+    if readdressed_hold:
+        application_holds_release(
+            Application.objects.get(pk=message.application_id),
+            now=timezone.now(),
+            why="You changed the address of a message held after a bounce.",
+        )
+        message.refresh_from_db()
+    elif retimed_thank_you:
         _replan_after_thank_you_moved(message)
     return message
 

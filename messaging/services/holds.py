@@ -79,10 +79,10 @@ def application_resume(*, application: Application, user: User) -> None:
             "send-window start.",
             at=now,
         )
-        _holds_release(application, now=now, why="You resumed the application.")
+        application_holds_release(application, now=now, why="You resumed the application.")
 
 
-def _holds_release(application: Application, *, now: dt.datetime, why: str) -> None:
+def application_holds_release(application: Application, *, now: dt.datetime, why: str) -> None:
     """Let held messages go again unless a pause or an out-of-office hold still applies.
 
     1. Re-planning releases the check-ins (and re-times those not edited by hand).
@@ -128,7 +128,7 @@ def applications_end_holds(*, now: dt.datetime | None = None) -> int:
                 detail=why,
                 at=now,
             )
-            _holds_release(application, now=as_of, why=why)
+            application_holds_release(application, now=as_of, why=why)
             count += 1
     return count
 

@@ -12,12 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from interviews.locks import lock_application
+from interviews.locks import lock_applications
 from interviews.models import TimelineEvent
 from interviews.timeline import timeline_record
 from messaging.models import BouncedAddress, EmailEvent, Message
 from messaging.side_tasks import message_sent_side_tasks
-from messaging.status import message_label
+from messaging.status import bounced_messages_hold, message_label
 from messaging.webhooks.inbound import inbound_event_apply
 
 logger = logging.getLogger(__name__)
@@ -98,15 +98,16 @@ def _tracking_event_apply(event: EmailEvent) -> None:
     message = _tracked_message(event)
     if message is None:
         return
-    # The lock order everywhere: the Application row before its messages (the Message updates
-    # below, then the timeline's update of the application).
-    lock_application(message.application_id)
+    # The lock order everywhere: the Application rows (by pk) before their messages (the
+    # Message updates below, a bounce's holds, then the timeline's update of the application).
+    address = (event.recipient or message.to_email).strip().lower()
+    bounced = event.event_type in UNDELIVERABLE
+    lock_applications([message.application_id, *(_pending_to(message, address) if bounced else [])])
     event.message = message
     event.save(update_fields=["message"])
     payload = event.payload
     at = parse_datetime(payload.get("timestamp") or "") or timezone.now()
     detail = (payload.get("description") or payload.get("mta_response") or "")[:500]
-    address = (event.recipient or message.to_email).strip().lower()
 
     if event.event_type in (EventType.DELIVERED, EventType.SENT, EventType.QUEUED):
         _confirm_sent(message=message, esp_message_id=event.esp_message_id, at=at)
@@ -143,6 +144,18 @@ def _tracking_event_apply(event: EmailEvent) -> None:
             message=message,
             at=at,
         )
+        bounced_messages_hold(user_id=message.user_id, address=address, reason=reason, at=at)
+
+
+def _pending_to(message: Message, address: str) -> list[int]:
+    """The applications with messages still pending to this address (their locks come first)."""
+    return list(
+        Message.objects.filter(
+            user_id=message.user_id,
+            to_email__iexact=address,
+            status__in=Message.PENDING_STATUSES,
+        ).values_list("application_id", flat=True)
+    )
 
 
 def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> None:

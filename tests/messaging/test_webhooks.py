@@ -15,11 +15,14 @@ import time_machine
 from django.test import override_settings
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from interviews.models import Application, TimelineEvent
 from messaging.dispatch.claims import message_claim
 from messaging.dispatch.sending import INTERRUPTED_REASON, message_send
 from messaging.models import BouncedAddress, EmailEvent, Message, Reply
+from messaging.services.editing import message_edit
+from messaging.services.holds import application_pause, application_resume
 from messaging.webhooks.inbound import (
     authserv_id,
     message_ids_in,
@@ -221,6 +224,81 @@ def test_after_a_bounce_the_next_message_to_that_address_is_cancelled(post, sent
 
     assert message_claim(message_id=check_in.pk, now=timezone.now())
     assert message_send(message_id=check_in.pk) == Status.CANCELLED
+
+
+def test_a_hard_bounce_holds_every_pending_message_to_that_address_at_once(post, sent, user):
+    later = timezone.now() + dt.timedelta(days=5)
+    approved = make_message(sent.application, contact=sent.contact, stage="check_in", due_at=later)
+    draft = make_message(
+        sent.application,
+        contact=sent.contact,
+        stage="second_check_in",
+        status=Status.DRAFT,
+        due_at=later + dt.timedelta(days=7),
+    )
+    # The same person's address on another application of the user's.
+    other_application = Application.objects.create(
+        user=user, company=sent.application.company, role="Staff Engineer"
+    )
+    elsewhere = make_message(other_application, status=Status.DRAFT, due_at=later)
+    someone_else = make_message(
+        sent.application, status=Status.DRAFT, to_email="lee@acme.example", due_at=later
+    )
+
+    post("tracking", bounce(sent))
+
+    for message in (approved, draft, elsewhere, someone_else):
+        message.refresh_from_db()
+    assert {m.status for m in (approved, draft, elsewhere)} == {Status.HELD}
+    assert all("bounced" in m.status_reason for m in (approved, draft, elsewhere))
+    assert approved.approved_at is not None  # its approval waits with it
+    assert someone_else.status == Status.DRAFT
+    held = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.HELD)
+    assert {e.message_id for e in held} == {approved.pk, draft.pk, elsewhere.pk}
+
+
+def test_a_message_held_by_a_bounce_shows_why_on_the_scheduled_tab(post, sent, owner_client):
+    approved = make_message(
+        sent.application,
+        contact=sent.contact,
+        stage="check_in",
+        due_at=timezone.now() + dt.timedelta(days=5),
+    )
+    post("tracking", bounce(sent))
+
+    page = owner_client.get(reverse("messaging:queue_scheduled"))
+
+    approved.refresh_from_db()
+    assert escape(approved.status_reason) in page.content.decode()
+    assert "bounced" in approved.status_reason
+
+
+def test_a_bounce_hold_outlasts_a_pause_until_the_address_changes(post, sent, user):
+    # A thanks for their update: re-planning on resume leaves such an event message alone.
+    draft = make_message(
+        sent.application,
+        contact=sent.contact,
+        stage="no_news_reply",
+        status=Status.DRAFT,
+        due_at=timezone.now() + dt.timedelta(days=5),
+    )
+    post("tracking", bounce(sent))
+    application_pause(application=sent.application, user=user)
+    application_resume(application=sent.application, user=user)
+    draft.refresh_from_db()
+    assert draft.status == Status.HELD
+
+    message_edit(
+        message=draft,
+        user=user,
+        to_email="dana.richardson@acme.example",
+        subject=draft.subject,
+        body_text=draft.body_text,
+        due_at=draft.due_at,
+    )
+
+    draft.refresh_from_db()
+    assert (draft.status, draft.to_email) == (Status.DRAFT, "dana.richardson@acme.example")
 
 
 def test_a_late_delivery_report_does_not_undo_a_bounce(post, sent):
