@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from followup.accounts.validators import available_time_zones
 from followup.owned import get_owned_or_404
 from interviews import selectors
-from interviews.forms import ApplicationForm, CompanyRenameForm, ContactForm, InterviewForms
+from interviews.forms.application import ApplicationForm, CompanyRenameForm
+from interviews.forms.contact import ContactForm
+from interviews.forms.interview import InterviewForms
 from interviews.models import Application, Company, Contact, Interview
 from interviews.services import applications
 from messaging import application_selectors

@@ -193,6 +193,72 @@ def _refuse_duplicate(*, application: Application, starts_at: dt.datetime) -> No
         raise ValidationError({"date": DUPLICATE_INTERVIEW_ERROR}, code="duplicate_interview")
 
 
+def _application_to_log_under(
+    *,
+    user: User,
+    application: Application | None,
+    company_name: str,
+    role: str,
+    job_url: str,
+    starts_at: dt.datetime,
+) -> tuple[Application, Company]:
+    """The locked application a new interview goes to, and its company; in the transaction."""
+    if application is not None:
+        application = lock_application(application.pk)
+        _refuse_duplicate(application=application, starts_at=starts_at)
+        company = application.company
+        if application.has_ended:
+            # Reopening cancels its close-outs: that is the follow-ups' business.
+            raise ValueError("Reopen an ended application before logging its next round.")
+    else:
+        company = company_get_or_create(user=user, name=company_name)
+        application = selectors.open_application(user=user, company=company, role=role)
+        if application is not None:
+            # Locked, so a re-submitted form waits for the first one and is refused.
+            application = lock_application(application.pk)
+            _refuse_duplicate(application=application, starts_at=starts_at)
+    if application is None:
+        application = Application.objects.create(
+            user=user,
+            company=company,
+            role=role,
+            job_url=job_url,
+            stage=Application.Stage.INTERVIEWING,
+        )
+        timeline_record(
+            application=application,
+            kind=Kind.APPLICATION_CREATED,
+            summary=f"Application for {role} at {company.name} created",
+        )
+    elif job_url and job_url != application.job_url:
+        application.job_url = job_url
+        application.save(update_fields=["job_url", "updated_at"])
+    return application, company
+
+
+def _save_interviewers(
+    *,
+    user: User,
+    application: Application,
+    company: Company,
+    interview: Interview,
+    participants: Sequence[ParticipantInput],
+    main_contact: Contact | None,
+    new_main_contact: ContactDetails | None,
+) -> list[Contact]:
+    """Save the interview's interviewers and the application's main contact; their contacts."""
+    resolved = _resolve_participants(user=user, company=company, participants=participants)
+    _sync_participants(interview=interview, resolved=resolved)
+    _choose_main_contact(
+        user=user,
+        application=application,
+        resolved=resolved,
+        main_contact=main_contact,
+        new_main_contact=new_main_contact,
+    )
+    return [contact for contact, _ in resolved]
+
+
 def interview_log(
     *,
     user: User,
@@ -224,50 +290,26 @@ def interview_log(
     if not role:
         raise ValidationError({"role": "Enter the role you interviewed for."})
     with transaction.atomic():
-        if application is not None:
-            application = lock_application(application.pk)
-            _refuse_duplicate(application=application, starts_at=details.starts_at)
-            company = application.company
-            if application.has_ended:
-                # Reopening cancels its close-outs: that is the follow-ups' business.
-                raise ValueError("Reopen an ended application before logging its next round.")
-        else:
-            company = company_get_or_create(user=user, name=company_name)
-            application = selectors.open_application(user=user, company=company, role=role)
-            if application is not None:
-                # Locked, so a re-submitted form waits for the first one and is refused.
-                application = lock_application(application.pk)
-                _refuse_duplicate(application=application, starts_at=details.starts_at)
-        if application is None:
-            application = Application.objects.create(
-                user=user,
-                company=company,
-                role=role,
-                job_url=job_url,
-                stage=Application.Stage.INTERVIEWING,
-            )
-            timeline_record(
-                application=application,
-                kind=Kind.APPLICATION_CREATED,
-                summary=f"Application for {role} at {company.name} created",
-            )
-        elif job_url and job_url != application.job_url:
-            application.job_url = job_url
-            application.save(update_fields=["job_url", "updated_at"])
-
+        application, company = _application_to_log_under(
+            user=user,
+            application=application,
+            company_name=company_name,
+            role=role,
+            job_url=job_url,
+            starts_at=details.starts_at,
+        )
         interview = Interview(application=application)
         _apply_details(interview, details)
         if not details.round_number:
             interview.round_number = selectors.next_round_number(application=application)
         interview.full_clean(exclude=["application"])
         interview.save()
-
-        resolved = _resolve_participants(user=user, company=company, participants=participants)
-        _sync_participants(interview=interview, resolved=resolved)
-        _choose_main_contact(
+        contacts = _save_interviewers(
             user=user,
             application=application,
-            resolved=resolved,
+            company=company,
+            interview=interview,
+            participants=participants,
             main_contact=main_contact,
             new_main_contact=new_main_contact,
         )
@@ -280,7 +322,7 @@ def interview_log(
         timeline_record(
             application=application,
             kind=Kind.INTERVIEW_LOGGED,
-            summary=interview_summary(interview, [contact for contact, _ in resolved]),
+            summary=interview_summary(interview, contacts),
             interview=interview,
         )
     return interview
@@ -304,21 +346,19 @@ def interview_update(
         _apply_details(interview, details)
         interview.full_clean(exclude=["application"])
         interview.save()
-        resolved = _resolve_participants(
-            user=user, company=application.company, participants=participants
-        )
-        _sync_participants(interview=interview, resolved=resolved)
-        _choose_main_contact(
+        contacts = _save_interviewers(
             user=user,
             application=application,
-            resolved=resolved,
+            company=application.company,
+            interview=interview,
+            participants=participants,
             main_contact=main_contact,
             new_main_contact=new_main_contact,
         )
         timeline_record(
             application=application,
             kind=Kind.INTERVIEW_UPDATED,
-            summary=interview_summary(interview, [contact for contact, _ in resolved]),
+            summary=interview_summary(interview, contacts),
             interview=interview,
         )
     return interview

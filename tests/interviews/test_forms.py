@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from interviews.forms import InterviewForms
+from interviews.forms.interview import InterviewForms
 from tests.interviews.helpers import (
     log_data,
     make_application,

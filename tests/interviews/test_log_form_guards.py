@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from interviews.forms import InterviewForms
+from interviews.forms.interview import InterviewForms
 from interviews.models import Application, Interview, InterviewParticipant
 from interviews.services.contacts import ContactDetails
 from interviews.services.interviews import (

@@ -1,4 +1,4 @@
-"""Forms of the interviews app: field mapping and validation only; saving is in services."""
+"""The log/edit interview page: the interview's own form and the bundle with its interviewers."""
 
 from __future__ import annotations
 
@@ -14,35 +14,36 @@ from django.utils import dateformat, timezone
 from followup.accounts.models import User
 from followup.accounts.validators import validate_time_zone
 from interviews import selectors
+from interviews.forms.participants import (
+    NOTE_FIELDS,
+    ParticipantEditFormSet,
+    ParticipantFormSet,
+)
+from interviews.forms.widgets import ContactChoiceField, date_input, listed, time_input
 from interviews.models import Application, Company, Contact, Interview
 from interviews.services.contacts import ContactDetails
-from interviews.services.interviews import (
-    DUPLICATE_INTERVIEW_ERROR,
-    InterviewDetails,
-    ParticipantInput,
-)
+from interviews.services.interviews import DUPLICATE_INTERVIEW_ERROR, InterviewDetails
 from interviews.validation import (
     interview_details_errors,
     scheduling_message_id_error,
     scheduling_subject_error,
 )
 
-# The fields that describe a new person (as opposed to what was said with them).
-PERSON_FIELDS = ("name", "honorific", "title", "email", "phone", "linkedin_url")
-NOTE_FIELDS = ("discussed", "questions", "promised", "added_point")
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _time_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def _listed(list_id: str, **attrs: str) -> forms.TextInput:
-    """A text box that suggests the values of a <datalist> but accepts anything."""
-    return forms.TextInput(attrs={"list": list_id, "autocomplete": "off", **attrs})
+# The interview's fields an edit form starts from as they are (date and times are converted).
+_EDITED_AS_SAVED = (
+    "round_number",
+    "round_name",
+    "time_zone",
+    "format",
+    "location",
+    "decision_date",
+    "decision_words",
+    "another_round_expected",
+    "next_step",
+    "notes",
+    "scheduling_subject",
+    "scheduling_message_id",
+)
 
 
 def local_datetime(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -67,36 +68,17 @@ def local_datetime(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.d
     )
 
 
-class ContactSelect(forms.Select):
-    """A contact picker whose options carry their company, so the page can filter them."""
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        contact = getattr(option["value"], "instance", None)
-        if contact is not None:
-            option["attrs"]["data-company"] = contact.company.name.lower()
-        return option
-
-
-class ContactChoiceField(forms.ModelChoiceField):
-    widget = ContactSelect
-
-    def label_from_instance(self, obj: Contact) -> str:
-        extra = ", ".join(part for part in (obj.title, obj.company.name) if part)
-        return f"{obj.name} — {extra}" if extra else obj.name
-
-
 class InterviewForm(forms.Form):
     """The interview's own fields; with `application` (editing) company and role are fixed."""
 
     company = forms.CharField(
         max_length=200,
-        widget=_listed("company-options"),
+        widget=listed("company-options"),
         help_text="Pick one of yours or type a new name.",
     )
     role = forms.CharField(
         max_length=200,
-        widget=_listed("role-options"),
+        widget=listed("role-options"),
         help_text="An open application with the same company and role gets this interview.",
     )
     job_url = forms.URLField(
@@ -114,13 +96,13 @@ class InterviewForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Phone screen, Technical, Final…"}),
     )
-    date = forms.DateField(widget=_date_input())
-    start_time = forms.TimeField(label="Started", widget=_time_input())
-    end_time = forms.TimeField(label="Ended", widget=_time_input())
+    date = forms.DateField(widget=date_input())
+    start_time = forms.TimeField(label="Started", widget=time_input())
+    end_time = forms.TimeField(label="Ended", widget=time_input())
     time_zone = forms.CharField(
         max_length=64,
         validators=[validate_time_zone],
-        widget=_listed("time-zone-options"),
+        widget=listed("time-zone-options"),
         help_text="The zone the times above are in.",
     )
     format = forms.ChoiceField(
@@ -132,7 +114,7 @@ class InterviewForm(forms.Form):
     decision_date = forms.DateField(
         label="Decision expected by",
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text="The date they said you would hear back, if they gave one.",
     )
     decision_words = forms.CharField(
@@ -214,39 +196,49 @@ class InterviewForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._clean_moments(data)
+        self._clean_new_main_contact(data)
+        return data
+
+    def _clean_moments(self, data: dict[str, Any]) -> None:
+        """Add starts_at and ends_at to `data` when date, times and zone make a valid interview."""
         zone_name = data.get("time_zone")
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
-        if zone_name and day and start and end:
-            zone = zoneinfo.ZoneInfo(zone_name)
-            starts_at = ends_at = None
-            try:
-                starts_at = local_datetime(day, start, zone)
-            except ValidationError as exc:
-                self.add_error("start_time", exc)
-            try:
-                ends_at = local_datetime(day, end, zone)
-            except ValidationError as exc:
-                self.add_error("end_time", exc)
-            if starts_at and ends_at:
-                # The interview rules the services check too (interviews.validation); the
-                # subject and Message-ID have their own clean_ methods above.
-                errors = interview_details_errors(
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    time_zone=zone_name,
-                    decision_date=data.get("decision_date"),
-                )
-                for field, message in errors.items():
-                    self.add_error(field, message)
-                if not errors:
-                    data["starts_at"], data["ends_at"] = starts_at, ends_at
+        if not (zone_name and day and start and end):
+            return
+        zone = zoneinfo.ZoneInfo(zone_name)
+        starts_at = ends_at = None
+        try:
+            starts_at = local_datetime(day, start, zone)
+        except ValidationError as exc:
+            self.add_error("start_time", exc)
+        try:
+            ends_at = local_datetime(day, end, zone)
+        except ValidationError as exc:
+            self.add_error("end_time", exc)
+        if not (starts_at and ends_at):
+            return
+        # The interview rules the services check too (interviews.validation); the
+        # subject and Message-ID have their own clean_ methods above.
+        errors = interview_details_errors(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=zone_name,
+            decision_date=data.get("decision_date"),
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        if not errors:
+            data["starts_at"], data["ends_at"] = starts_at, ends_at
+
+    def _clean_new_main_contact(self, data: dict[str, Any]) -> None:
+        """A main contact is picked or typed in, not both, and a typed one has a name."""
         if data.get("main_contact") and data.get("main_name"):
             self.add_error(
                 "main_name", "Pick a main contact from the list or enter a new one, not both."
             )
         elif not data.get("main_name") and (data.get("main_email") or data.get("main_title")):
             self.add_error("main_name", "Enter this person's name too.")
-        return data
 
     def matching_company(self) -> Company | None:
         """The existing company the interviewers belong to (None for a new one)."""
@@ -256,6 +248,7 @@ class InterviewForm(forms.Form):
         return selectors.company_by_name(user=self.user, name=name)
 
     def interview_details(self) -> InterviewDetails:
+        """The interview's fields as the services take them, from valid data."""
         data = self.cleaned_data
         return InterviewDetails(
             starts_at=data["starts_at"],
@@ -275,6 +268,7 @@ class InterviewForm(forms.Form):
         )
 
     def new_main_contact(self) -> ContactDetails | None:
+        """The typed-in main contact, if one was entered."""
         data = self.cleaned_data
         if not data.get("main_name"):
             return None
@@ -284,170 +278,6 @@ class InterviewForm(forms.Form):
             title=data.get("main_title") or "",
             kind=data.get("main_kind") or Contact.Kind.RECRUITER,
         )
-
-
-class ParticipantForm(forms.Form):
-    """One interviewer: an existing contact or a new person, and what to mention to them."""
-
-    contact = ContactChoiceField(
-        queryset=Contact.objects.none(),
-        required=False,
-        label="Existing contact",
-        empty_label="— a new person —",
-    )
-    name = forms.CharField(max_length=200, required=False)
-    honorific = forms.CharField(
-        max_length=20, required=False, widget=forms.TextInput(attrs={"placeholder": "Ms., Dr."})
-    )
-    title = forms.CharField(label="Job title", max_length=200, required=False)
-    email = forms.EmailField(label="Business email", required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    linkedin_url = forms.URLField(label="LinkedIn URL", required=False, assume_scheme="https")
-    tone = forms.ChoiceField(
-        label="How to greet them", choices=Contact.Tone.choices, initial=Contact.Tone.FORMAL
-    )
-    kind = forms.ChoiceField(
-        label="Their role", choices=Contact.Kind.choices, initial=Contact.Kind.INTERVIEWER
-    )
-    discussed = forms.CharField(
-        label="What you discussed",
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="A project, problem or remark: the thank-you mentions it.",
-    )
-    questions = forms.CharField(
-        label="Questions or concerns they raised",
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    promised = forms.CharField(label="What you promised to send", max_length=300, required=False)
-    added_point = forms.CharField(label="A point to add", max_length=300, required=False)
-    is_main = forms.BooleanField(
-        label="Main contact", required=False, help_text="Check-ins go to them."
-    )
-
-    def __init__(
-        self, *args: Any, user: User, company: Company | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = selectors.contact_choices(user=user, company=company)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        contact = data.get("contact")
-        typed_person = any(data.get(field) for field in PERSON_FIELDS)
-        if contact and typed_person:
-            self.add_error(
-                "contact",
-                "Pick an existing contact or fill in a new person, not both: clear one of them.",
-            )
-        elif not contact and not data.get("name") and "name" not in self.errors:
-            self.add_error("name", "Enter the interviewer's name, or pick an existing contact.")
-        return data
-
-    def participant_input(self) -> ParticipantInput:
-        data = self.cleaned_data
-        new_contact = None
-        if not data.get("contact"):
-            new_contact = ContactDetails(
-                **{field: data.get(field) or "" for field in PERSON_FIELDS},
-                tone=data["tone"],
-                kind=data["kind"],
-            )
-        return ParticipantInput(
-            contact=data.get("contact"),
-            new_contact=new_contact,
-            is_main=bool(data.get("is_main")),
-            **{field: data.get(field) or "" for field in NOTE_FIELDS},
-        )
-
-
-def _works_at(contact: Contact, company: Company | None) -> bool:
-    return company is not None and contact.company_id == company.pk
-
-
-def _not_at(company: Company | None, typed_name: str) -> str:
-    name = company.name if company is not None else " ".join(typed_name.split())
-    return f"That person is not at {name or 'this company'}."
-
-
-class BaseParticipantFormSet(forms.BaseFormSet):
-    """The interviewers: at least one, each person once, at most one main contact."""
-
-    def __init__(
-        self, *args: Any, user: User, fixed_company: Company | None = None, **kwargs: Any
-    ) -> None:
-        self.user = user
-        # The company new rows are matched against, and its name as typed (for a new
-        # company, None and the typed name); set before validating.
-        self.company: Company | None = None
-        self.company_name = ""
-        # A known company (next round, editing): the pickers list only its people.
-        super().__init__(*args, form_kwargs={"user": user, "company": fixed_company}, **kwargs)
-
-    def live_forms(self) -> list[ParticipantForm]:
-        """The rows that name someone and were not removed."""
-        return [
-            form
-            for form in self.forms
-            if not (self.can_delete and self._should_delete_form(form))
-            and getattr(form, "cleaned_data", None)
-            and (form.cleaned_data.get("contact") or form.cleaned_data.get("name"))
-        ]
-
-    def _person(self, data: dict[str, Any]) -> tuple[tuple[object, ...], str, str]:
-        """(identity key, field to flag, name to show) for the person a row describes."""
-        contact = data.get("contact")
-        if contact is not None:
-            return ("contact", contact.pk), "contact", contact.name
-        name, email = " ".join(data["name"].split()), data.get("email") or ""
-        match = selectors.contact_match(
-            user=self.user, company=self.company, name=name, email=email
-        )
-        if match is not None:
-            return ("contact", match.pk), ("email" if email else "name"), match.name
-        return ("new", name.lower(), email.lower()), "name", name
-
-    def clean(self) -> None:
-        if any(self.errors):
-            return
-        for form in self.live_forms():
-            # The picker only offers the company's people; a tampered choice is refused here.
-            contact = form.cleaned_data.get("contact")
-            if contact is not None and not _works_at(contact, self.company):
-                form.add_error("contact", _not_at(self.company, self.company_name))
-        if any(self.errors):
-            return
-        seen: dict[tuple[object, ...], int] = {}
-        for number, form in enumerate(self.live_forms(), start=1):
-            key, field, shown = self._person(form.cleaned_data)
-            if key in seen:
-                form.add_error(
-                    field, f"{shown} is already in this interview (interviewer {seen[key]})."
-                )
-            else:
-                seen[key] = number
-        if not seen:
-            raise ValidationError("Add at least one interviewer.", code="no_interviewers")
-        if sum(1 for form in self.live_forms() if form.cleaned_data.get("is_main")) > 1:
-            raise ValidationError("Mark only one person as the main contact.", code="two_mains")
-
-
-# Three rows, so several interviewers can be logged without JavaScript; formset.js removes the
-# surplus empty ones (its "Add an interviewer" button adds rows), and empty rows are ignored.
-LOG_EXTRA_ROWS = 3
-ParticipantFormSet = forms.formset_factory(
-    ParticipantForm,
-    formset=BaseParticipantFormSet,
-    extra=LOG_EXTRA_ROWS,
-    can_delete=True,
-    max_num=30,
-)
-ParticipantEditFormSet = forms.formset_factory(
-    ParticipantForm, formset=BaseParticipantFormSet, extra=0, can_delete=True, max_num=30
-)
 
 
 class InterviewForms:
@@ -486,6 +316,7 @@ class InterviewForms:
         )
 
     def _initial_for_new(self, application: Application | None) -> dict[str, Any]:
+        """Today in the user's zone, and for a next round its application's company and role."""
         zone_name = getattr(getattr(self.user, "profile", None), "time_zone", "") or "UTC"
         initial: dict[str, Any] = {
             "time_zone": zone_name,
@@ -504,25 +335,10 @@ class InterviewForms:
     def _initial_from_interview(
         interview: Interview,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The saved interview as the form's initial data and one row per interviewer."""
         zone = zoneinfo.ZoneInfo(interview.time_zone)
         starts, ends = interview.starts_at.astimezone(zone), interview.ends_at.astimezone(zone)
-        initial: dict[str, Any] = {
-            field: getattr(interview, field)
-            for field in (
-                "round_number",
-                "round_name",
-                "time_zone",
-                "format",
-                "location",
-                "decision_date",
-                "decision_words",
-                "another_round_expected",
-                "next_step",
-                "notes",
-                "scheduling_subject",
-                "scheduling_message_id",
-            )
-        }
+        initial: dict[str, Any] = {field: getattr(interview, field) for field in _EDITED_AS_SAVED}
         initial |= {"date": starts.date(), "start_time": starts.time(), "end_time": ends.time()}
         main_id = interview.application.main_contact_id
         rows = []
@@ -596,83 +412,3 @@ class InterviewForms:
                 self.form.add_error(field if field in self.form.fields else None, errors)
         else:
             self.form.add_error(None, error)
-
-
-class ApplicationForm(forms.Form):
-    """An application's own fields."""
-
-    company = forms.CharField(max_length=200, widget=_listed("company-options"))
-    role = forms.CharField(max_length=200)
-    job_url = forms.URLField(
-        label="Job posting URL", max_length=500, required=False, assume_scheme="https"
-    )
-    stage = forms.ChoiceField(
-        choices=Application.Stage.choices,
-        help_text="Offer, Accepted, Rejected or Withdrawn works like the matching button on the "
-        "application page: the check-ins stop, and a rejection or withdrawal drafts its "
-        "close-out note for your approval.",
-    )
-    main_contact = ContactChoiceField(
-        queryset=Contact.objects.none(),
-        required=False,
-        empty_label="— none —",
-        help_text="The recruiter or coordinator check-ins go to.",
-    )
-    notes = forms.CharField(
-        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    # The stage shown when the form opened: a stage changed meanwhile is not undone.
-    stage_seen = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["main_contact"].queryset = selectors.contact_choices(user=user)
-
-    @staticmethod
-    def initial_for(application: Application) -> dict[str, Any]:
-        return {
-            "company": application.company.name,
-            "role": application.role,
-            "job_url": application.job_url,
-            "stage": application.stage,
-            "stage_seen": application.stage,
-            "main_contact": application.main_contact_id,
-            "notes": application.notes,
-        }
-
-    def service_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments application_update takes, from valid data."""
-        data = dict(self.cleaned_data)
-        data["company_name"] = data.pop("company")
-        data["stage_seen"] = data.get("stage_seen") or None
-        return data
-
-
-class ContactForm(forms.Form):
-    """A contact's details."""
-
-    name = forms.CharField(max_length=200)
-    honorific = ParticipantForm.base_fields["honorific"]
-    title = forms.CharField(label="Job title", max_length=200, required=False)
-    email = forms.EmailField(label="Business email", required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    linkedin_url = forms.URLField(label="LinkedIn URL", required=False, assume_scheme="https")
-    tone = ParticipantForm.base_fields["tone"]
-    kind = ParticipantForm.base_fields["kind"]
-
-    @staticmethod
-    def initial_for(contact: Contact) -> dict[str, Any]:
-        return {field: getattr(contact, field) for field in (*PERSON_FIELDS, "tone", "kind")}
-
-    def contact_details(self) -> ContactDetails:
-        data = self.cleaned_data
-        return ContactDetails(**{field: data[field] for field in (*PERSON_FIELDS, "tone", "kind")})
-
-
-class CompanyRenameForm(forms.Form):
-    """A company's new name."""
-
-    name = forms.CharField(
-        max_length=200,
-        help_text="Renames it for all its applications; its contacts stay with it.",
-    )

@@ -1,0 +1,1 @@
+"""Forms of the interviews app: field mapping and validation only; saving is in services."""
