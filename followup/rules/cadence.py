@@ -7,6 +7,7 @@ from the sender's calendar (rules.calendar). Every returned datetime is aware an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -304,113 +305,167 @@ def plan(facts: CadenceFacts) -> Plan:
     7. With no check-in sent yet, plan the second from the first one's moved due time and move
        it the same way; the application goes quiet N business days after the second.
     """
-    calendar, settings = facts.calendar, facts.settings
-    # 1.
-    round_start, now = as_utc(facts.last_interview_end), as_utc(facts.now)
-    resumed_at = None if facts.paused or facts.resumed_at is None else as_utc(facts.resumed_at)
-    if facts.paused_since is not None:
-        aware(facts.paused_since)
-    check_ins = sorted(
-        as_utc(m.sent_at)
-        for m in facts.sent
-        if m.stage in stages.CHECK_IN_STAGES and as_utc(m.sent_at) >= round_start
+    round_ = _Round.of(facts)
+    stopped = _stopped_reason(facts, round_)
+    if stopped:
+        return Plan(None, None, None, stopped_reason=stopped)
+    hold = _Hold.of(facts, round_)
+    after_no_news = _after_no_news(facts, round_)
+    quiet_after = functools.partial(
+        business_days_later, days=facts.settings.quiet_after_business_days, calendar=facts.calendar
     )
-    replies = [r for r in facts.replies if as_utc(r.at) >= round_start]
+    # 4.
+    if len(round_.check_ins) >= limits.MAX_FOLLOW_UPS:
+        return Plan(None, None, after_no_news or quiet_after(round_.check_ins[-1]), **hold.fields)
+    # 5. and 6.
+    next_due = hold.move(_next_check_in_due(facts, round_, after_no_news=after_no_news))
+    if round_.check_ins:
+        return Plan(None, next_due, quiet_after(next_due), **hold.fields)
+    # 7.
+    second = hold.move(
+        second_check_in_due(
+            first_check_in_at=next_due, calendar=facts.calendar, settings=facts.settings
+        )
+    )
+    return Plan(next_due, second, quiet_after(second), **hold.fields)
 
-    # 2.
+
+@dataclass(frozen=True)
+class _Round:
+    """Step 1: the current round's facts, every datetime checked aware and in UTC."""
+
+    start: dt.datetime
+    now: dt.datetime
+    resumed_at: dt.datetime | None
+    check_ins: tuple[dt.datetime, ...]  # sent, oldest first
+    replies: tuple[Reply, ...]
+
+    @classmethod
+    def of(cls, facts: CadenceFacts) -> _Round:
+        start = as_utc(facts.last_interview_end)
+        if facts.paused_since is not None:
+            aware(facts.paused_since)
+        return cls(
+            start=start,
+            now=as_utc(facts.now),
+            resumed_at=(
+                None if facts.paused or facts.resumed_at is None else as_utc(facts.resumed_at)
+            ),
+            # Sent messages and replies from before this round's interview belong to an
+            # earlier round.
+            check_ins=tuple(
+                sorted(
+                    as_utc(m.sent_at)
+                    for m in facts.sent
+                    if m.stage in stages.CHECK_IN_STAGES and as_utc(m.sent_at) >= start
+                )
+            ),
+            replies=tuple(r for r in facts.replies if as_utc(r.at) >= start),
+        )
+
+
+def _stopped_reason(facts: CadenceFacts, round_: _Round) -> str:
+    """Step 2: why an outcome or a real reply stops the check-ins ("" when nothing does)."""
     if facts.outcome and facts.outcome not in stages.OPEN_STAGES:
         if facts.outcome not in STOP_REASONS:
             raise ValueError(f"Unknown outcome: {facts.outcome!r}")
-        return Plan(None, None, None, stopped_reason=STOP_REASONS[facts.outcome])
-    real_reply = _latest(replies, stages.REPLY)
+        return STOP_REASONS[facts.outcome]
+    real_reply = _latest(round_.replies, stages.REPLY)
     if real_reply is not None:
-        when = _day_month(real_reply.at, calendar)
-        reason = f"They replied on {when}: the automatic check-ins stop."
-        return Plan(None, None, None, stopped_reason=reason)
+        when = _day_month(real_reply.at, facts.calendar)
+        return f"They replied on {when}: the automatic check-ins stop."
+    return ""
 
-    # 3.
-    hold_end = None
-    latest_word = _latest(replies, stages.NO_NEWS, stages.OUT_OF_OFFICE)
-    if latest_word is not None and latest_word.kind == stages.OUT_OF_OFFICE:
-        hold_end = out_of_office_until(
-            reply_at=latest_word.at,
-            return_date=latest_word.return_date,
-            calendar=calendar,
-            settings=settings,
+
+@dataclass(frozen=True)
+class _Hold:
+    """Step 3 (what holds the check-ins) and step 6 (moving an unsent due time past it)."""
+
+    calendar: SenderCalendar
+    now: dt.datetime
+    resumed_at: dt.datetime | None
+    end: dt.datetime | None  # an out-of-office hold's end, past or not
+    fields: dict  # held, held_until, held_reason for the Plan
+
+    @classmethod
+    def of(cls, facts: CadenceFacts, round_: _Round) -> _Hold:
+        """A user pause, or an out-of-office auto-reply still the company's latest word."""
+        end = None
+        latest_word = _latest(round_.replies, stages.NO_NEWS, stages.OUT_OF_OFFICE)
+        if latest_word is not None and latest_word.kind == stages.OUT_OF_OFFICE:
+            end = out_of_office_until(
+                reply_at=latest_word.at,
+                return_date=latest_word.return_date,
+                calendar=facts.calendar,
+                settings=facts.settings,
+            )
+        held_until = end if end is not None and round_.now < end else None
+        if facts.paused:
+            reason = "Paused: the check-ins wait until you resume."
+        elif held_until is not None:
+            when = _day_month(held_until, facts.calendar)
+            reason = f"Out of office until {when}: the check-ins wait until then."
+        else:
+            reason = ""
+        return cls(
+            calendar=facts.calendar,
+            now=round_.now,
+            resumed_at=round_.resumed_at,
+            end=end,
+            fields={"held": bool(reason), "held_until": held_until, "held_reason": reason},
         )
-    held_until = hold_end if hold_end is not None and now < hold_end else None
-    if facts.paused:
-        held_reason = "Paused: the check-ins wait until you resume."
-    elif held_until is not None:
-        when = _day_month(held_until, calendar)
-        held_reason = f"Out of office until {when}: the check-ins wait until then."
-    else:
-        held_reason = ""
-    hold = {"held": bool(held_reason), "held_until": held_until, "held_reason": held_reason}
 
-    def move(due: dt.datetime) -> dt.datetime:
-        """Step 6 for one unsent due time."""
-        if resumed_at is not None:
-            due = resume_due(due_at=due, resumed_at=resumed_at, calendar=calendar)
-        # The hold first: released right at its end (now == hold_end), a check-in goes then,
-        # not a day later (services.applications_end_holds re-plans as of the hold's end).
-        if hold_end is not None and due < hold_end:
-            due = hold_end
-        if due < now:
-            due = next_business_morning(after=now, calendar=calendar)
+    def move(self, due: dt.datetime) -> dt.datetime:
+        """Fell due during a pause: the next window start after the resume; inside an
+        out-of-office hold: the hold's end; in the past: the next window start after now."""
+        if self.resumed_at is not None:
+            due = resume_due(due_at=due, resumed_at=self.resumed_at, calendar=self.calendar)
+        # The hold first: released right at its end (now == end), a check-in goes then, not a
+        # day later (services.holds.applications_end_holds re-plans as of the hold's end).
+        if self.end is not None and due < self.end:
+            due = self.end
+        if due < self.now:
+            due = next_business_morning(after=self.now, calendar=self.calendar)
         return due
 
-    def quiet_after(last: dt.datetime) -> dt.datetime:
-        return business_days_later(last, settings.quiet_after_business_days, calendar)
 
-    no_news = _latest(replies, stages.NO_NEWS)
-    # A "no news yet" reply not yet followed by a check-in restarts the silence count.
-    awaiting_no_news = no_news is not None and not any(at > as_utc(no_news.at) for at in check_ins)
-    after_no_news = (
-        after_no_news_reply_due(reply_at=no_news.at, calendar=calendar, settings=settings)
-        if awaiting_no_news
-        else None
+def _after_no_news(facts: CadenceFacts, round_: _Round) -> dt.datetime | None:
+    """The end of the silence a "no news yet" asks for, while no check-in has followed it."""
+    no_news = _latest(round_.replies, stages.NO_NEWS)
+    if no_news is None or any(at > as_utc(no_news.at) for at in round_.check_ins):
+        return None
+    return after_no_news_reply_due(
+        reply_at=no_news.at, calendar=facts.calendar, settings=facts.settings
     )
 
-    # 4.
-    if len(check_ins) >= limits.MAX_FOLLOW_UPS:
-        return Plan(None, None, after_no_news or quiet_after(check_ins[-1]), **hold)
 
-    # 5.
-    if check_ins:
+def _next_check_in_due(
+    facts: CadenceFacts, round_: _Round, *, after_no_news: dt.datetime | None
+) -> dt.datetime:
+    """Step 5: the next check-in's due time, before moving it past holds."""
+    calendar, settings = facts.calendar, facts.settings
+    if round_.check_ins:
         next_due = second_check_in_due(
-            first_check_in_at=check_ins[0], calendar=calendar, settings=settings
+            first_check_in_at=round_.check_ins[0], calendar=calendar, settings=settings
         )
         # After "no news yet": the later of the silence rule and the usual gap.
-        next_due = max(next_due, after_no_news or next_due)
-    else:
-        next_due = check_in_due(
-            last_interview_end=round_start,
-            decision_date=facts.decision_date,
-            calendar=calendar,
-            settings=settings,
-        )
-        # "No news yet" asks for at least 7 more business days of silence; it never
-        # brings the check-in forward past their own decision date (spec §4, §7).
-        next_due = max(next_due, after_no_news or next_due)
-        thank_you_at = _thank_you_at(facts, round_start)
-        if thank_you_at is not None:
-            # A thank-you that went (or goes) late: the first check-in keeps at least
-            # MIN_BUSINESS_DAYS_AFTER_THANK_YOU from it (spec §4, §8). The thank-you is not a
-            # follow-up, so the longer gap between follow-ups does not apply to it.
-            next_due = max(
-                next_due,
-                business_days_later(
-                    thank_you_at, limits.MIN_BUSINESS_DAYS_AFTER_THANK_YOU, calendar
-                ),
-            )
-    # 6.
-    next_due = move(next_due)
-    if check_ins:
-        return Plan(None, next_due, quiet_after(next_due), **hold)
-
-    # 7.
-    second = move(
-        second_check_in_due(first_check_in_at=next_due, calendar=calendar, settings=settings)
+        return max(next_due, after_no_news or next_due)
+    next_due = check_in_due(
+        last_interview_end=round_.start,
+        decision_date=facts.decision_date,
+        calendar=calendar,
+        settings=settings,
     )
-    return Plan(next_due, second, quiet_after(second), **hold)
+    # "No news yet" asks for at least 7 more business days of silence; it never brings the
+    # check-in forward past their own decision date (spec §4, §7).
+    next_due = max(next_due, after_no_news or next_due)
+    thank_you_at = _thank_you_at(facts, round_.start)
+    if thank_you_at is not None:
+        # A thank-you that went (or goes) late: the first check-in keeps at least
+        # MIN_BUSINESS_DAYS_AFTER_THANK_YOU from it (spec §4, §8). The thank-you is not a
+        # follow-up, so the longer gap between follow-ups does not apply to it.
+        next_due = max(
+            next_due,
+            business_days_later(thank_you_at, limits.MIN_BUSINESS_DAYS_AFTER_THANK_YOU, calendar),
+        )
+    return next_due

@@ -17,6 +17,7 @@ from django.utils import timezone
 from followup.accounts.models import User
 from followup.rules import checks, limits
 from followup.rules.calendar import (
+    SenderCalendar,
     local_time_label,
     send_window_start,
 )
@@ -113,17 +114,7 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
         if pestering:
             fields["pestering_override_at"] = now
         calendar, _ = selectors.cadence_inputs_for(user=user)
-        if message.due_at < now - limits.PAST_DUE_GRACE:
-            # A time already past goes out at the next moment inside the sender's window,
-            # not at once at night (dispatch re-checks the window before sending too). The
-            # grace leaves "due now" alone: message_send_now claims right after approving.
-            fields["due_at"] = send_window_start(calendar=calendar, at=now)
-        elif message.due_at > now:
-            # A later time outside the window would only wait for it at the dispatcher:
-            # approve it for the moment it will really go out, and say so.
-            opens = send_window_start(calendar=calendar, at=message.due_at)
-            if opens != message.due_at:
-                fields["due_at"] = opens
+        fields["due_at"] = _approved_due_at(message.due_at, calendar=calendar, now=now)
         to = Status.HELD if message.status == Status.HELD else Status.APPROVED
         set_status(
             message,
@@ -151,6 +142,23 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             at=now,
         )
     return message
+
+
+def _approved_due_at(
+    due_at: dt.datetime, *, calendar: SenderCalendar, now: dt.datetime
+) -> dt.datetime:
+    """When an approved message will really go out, inside the sender's send window.
+
+    A time already past goes at the next moment inside the window, not at once at night
+    (dispatch re-checks the window before sending too); the grace leaves "due now" alone
+    (message_send_now claims right after approving). A later time outside the window would
+    only wait for it at the dispatcher: it is approved for the moment it will really go.
+    """
+    if due_at < now - limits.PAST_DUE_GRACE:
+        return send_window_start(calendar=calendar, at=now)
+    if due_at > now:
+        return send_window_start(calendar=calendar, at=due_at)
+    return due_at
 
 
 def message_unapprove(*, message: Message, user: User) -> Message:

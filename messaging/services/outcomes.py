@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from followup.accounts.models import User
 from followup.rules import actions, cadence
+from followup.rules.calendar import SenderCalendar
 from interviews.locks import lock_application
 from interviews.models import Application, TimelineEvent
 from interviews.services.applications import application_stage_set
@@ -105,113 +107,140 @@ def application_outcome(
         refused = actions.action_refused(action=outcome, stage=application.stage)
         if refused:
             raise ActionRefused(refused)
-        calendar, settings = selectors.cadence_inputs_for(user=user)
+        calendar, _ = selectors.cadence_inputs_for(user=user)
         if outcome == "other_offer" and deadline < calendar.local_date(now):
             raise ActionRefused("That deadline has passed: give the date you must answer by.")
-        drafted: list[Message] = []
-        if outcome == "offer":
-            why = "An offer came in: the automatic check-ins stop."
-            application_stage_set(
-                application=application, stage=Application.Stage.OFFER, why=why, at=now
-            )
-            messages_cancel(
-                pending_messages(application, *Message.CHECK_IN_STAGES), reason=why, at=now
-            )
-            # A quiet application's "let's stay in touch" note reads wrong after an offer.
-            messages_cancel(
-                pending_messages(application, Stage.STAY_IN_TOUCH),
-                reason="An offer came in: the stay-in-touch note is not needed.",
-                at=now,
-            )
-        elif outcome == "accepted":
-            why = "You accepted their offer: nothing more goes out automatically."
-            application_stage_set(
-                application=application, stage=Application.Stage.ACCEPTED, why=why, at=now
-            )
-            messages_cancel(pending_messages(application), reason=why, at=now)
-        elif outcome == "rejected":
-            why = (
-                "They turned the application down: the follow-ups stop; a short close-out "
-                "thanking them is drafted, and a stay-in-touch note for later."
-            )
-            application_stage_set(
-                application=application, stage=Application.Stage.REJECTED, why=why, at=now
-            )
-            messages_cancel(
-                [
-                    m
-                    for m in pending_messages(application)
-                    if m.stage not in Message.CLOSE_OUT_STAGES
-                ],
-                reason="The application was turned down: the follow-ups stop.",
-                at=now,
-            )
-            drafted.append(
-                draft_message(
-                    application=application,
-                    stage=Stage.REJECTION_REPLY,
-                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar),
-                )
-            )
-            drafted.append(stay_in_touch_plan(application, closed_at=now, settings=settings))
-        elif outcome == "accepted_elsewhere":
-            why = (
-                "You accepted another offer: every pending message is cancelled and a "
-                "withdrawal note is drafted, so they are not left waiting."
-            )
-            application_stage_set(
-                application=application, stage=Application.Stage.WITHDRAWN, why=why, at=now
-            )
-            messages_cancel(
-                pending_messages(application),
-                reason="You accepted another offer: nothing else goes out for this application.",
-                at=now,
-            )
-            drafted.append(
-                draft_message(
-                    application=application,
-                    stage=Stage.WITHDRAWAL,
-                    due_at=cadence.close_out_due(logged_at=now, calendar=calendar, at_once=at_once),
-                )
-            )
-        else:  # other_offer
-            why = (
-                f"Another offer came in, with an answer due by {_long_day(deadline)}: a note "
-                "telling "
-                "them your timeline is drafted; it may go before their own decision date."
-            )
-            timeline_record(
-                application=application,
-                kind=Kind.NOTE,
-                summary=f"Another offer: your answer is due by {_long_day(deadline)}",
-                detail=why,
-                at=now,
-            )
-            messages_cancel(
-                pending_messages(application, Stage.OFFER_DEADLINE),
-                reason="Replaced by a note with your new deadline.",
-                at=now,
-            )
-            drafted.append(
-                draft_message(
-                    application=application,
-                    stage=Stage.OFFER_DEADLINE,
-                    due_at=cadence.offer_deadline_due(
-                        logged_at=now, deadline=deadline, calendar=calendar, at_once=at_once
-                    ),
-                    context={"deadline": deadline},
-                )
-            )
-            note = drafted[-1]
-            if note.due_at is not None and calendar.local_date(note.due_at) > deadline:
-                # A pending thank-you to the same person pushed it past the deadline: the
-                # deadline wins over the usual order (it must reach them in time).
-                note.due_at = cadence.offer_deadline_due(
-                    logged_at=now, deadline=deadline, calendar=calendar, at_once=True
-                )
-                Message.objects.filter(pk=note.pk).update(due_at=note.due_at)
+        decision = _Decision(application=application, now=now, deadline=deadline, at_once=at_once)
+        why, drafted = _OUTCOME_STEPS[outcome](decision)
         replan_application(application=application, now=now, reason=why)
     return drafted
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """An outcome being recorded: the locked application, when, and the user's choices."""
+
+    application: Application
+    now: dt.datetime
+    deadline: dt.date | None = None
+    at_once: bool = False
+
+    @property
+    def calendar(self) -> SenderCalendar:
+        return selectors.cadence_inputs_for(user=self.application.user)[0]
+
+    def stage_set(self, stage: str, why: str) -> None:
+        application_stage_set(application=self.application, stage=stage, why=why, at=self.now)
+
+    def cancel(self, messages: list[Message], reason: str) -> None:
+        messages_cancel(messages, reason=reason, at=self.now)
+
+
+def _offer(decision: _Decision) -> tuple[str, list[Message]]:
+    """Stage offer; pending check-ins and a stay-in-touch note are cancelled."""
+    why = "An offer came in: the automatic check-ins stop."
+    decision.stage_set(Application.Stage.OFFER, why)
+    decision.cancel(pending_messages(decision.application, *Message.CHECK_IN_STAGES), why)
+    # A quiet application's "let's stay in touch" note reads wrong after an offer.
+    decision.cancel(
+        pending_messages(decision.application, Stage.STAY_IN_TOUCH),
+        "An offer came in: the stay-in-touch note is not needed.",
+    )
+    return why, []
+
+
+def _accepted(decision: _Decision) -> tuple[str, list[Message]]:
+    """Stage accepted; every pending message is cancelled."""
+    why = "You accepted their offer: nothing more goes out automatically."
+    decision.stage_set(Application.Stage.ACCEPTED, why)
+    decision.cancel(pending_messages(decision.application), why)
+    return why, []
+
+
+def _rejected(decision: _Decision) -> tuple[str, list[Message]]:
+    """Stage rejected; a close-out next business morning and a stay-in-touch note later."""
+    application, now = decision.application, decision.now
+    why = (
+        "They turned the application down: the follow-ups stop; a short close-out "
+        "thanking them is drafted, and a stay-in-touch note for later."
+    )
+    decision.stage_set(Application.Stage.REJECTED, why)
+    # A thank-you after a no reads oddly: only the close-outs stay.
+    decision.cancel(
+        [m for m in pending_messages(application) if m.stage not in Message.CLOSE_OUT_STAGES],
+        "The application was turned down: the follow-ups stop.",
+    )
+    close_out = draft_message(
+        application=application,
+        stage=Stage.REJECTION_REPLY,
+        due_at=cadence.close_out_due(logged_at=now, calendar=decision.calendar),
+    )
+    _, settings = selectors.cadence_inputs_for(user=application.user)
+    return why, [close_out, stay_in_touch_plan(application, closed_at=now, settings=settings)]
+
+
+def _accepted_elsewhere(decision: _Decision) -> tuple[str, list[Message]]:
+    """Stage withdrawn; every pending message cancelled; a withdrawal note (or at once)."""
+    why = (
+        "You accepted another offer: every pending message is cancelled and a "
+        "withdrawal note is drafted, so they are not left waiting."
+    )
+    decision.stage_set(Application.Stage.WITHDRAWN, why)
+    decision.cancel(
+        pending_messages(decision.application),
+        "You accepted another offer: nothing else goes out for this application.",
+    )
+    due = cadence.close_out_due(
+        logged_at=decision.now, calendar=decision.calendar, at_once=decision.at_once
+    )
+    note = draft_message(application=decision.application, stage=Stage.WITHDRAWAL, due_at=due)
+    return why, [note]
+
+
+def _other_offer(decision: _Decision) -> tuple[str, list[Message]]:
+    """Stage unchanged; a note with the user's deadline, never due after it (spec §7)."""
+    application, now, deadline = decision.application, decision.now, decision.deadline
+    calendar = decision.calendar
+    why = (
+        f"Another offer came in, with an answer due by {_long_day(deadline)}: a note telling "
+        "them your timeline is drafted; it may go before their own decision date."
+    )
+    timeline_record(
+        application=application,
+        kind=Kind.NOTE,
+        summary=f"Another offer: your answer is due by {_long_day(deadline)}",
+        detail=why,
+        at=now,
+    )
+    decision.cancel(
+        pending_messages(application, Stage.OFFER_DEADLINE),
+        "Replaced by a note with your new deadline.",
+    )
+    note = draft_message(
+        application=application,
+        stage=Stage.OFFER_DEADLINE,
+        due_at=cadence.offer_deadline_due(
+            logged_at=now, deadline=deadline, calendar=calendar, at_once=decision.at_once
+        ),
+        context={"deadline": deadline},
+    )
+    if note.due_at is not None and calendar.local_date(note.due_at) > deadline:
+        # A pending thank-you to the same person pushed it past the deadline: the deadline
+        # wins over the usual order (it must reach them in time).
+        note.due_at = cadence.offer_deadline_due(
+            logged_at=now, deadline=deadline, calendar=calendar, at_once=True
+        )
+        Message.objects.filter(pk=note.pk).update(due_at=note.due_at)
+    return why, [note]
+
+
+_OUTCOME_STEPS = {
+    actions.OFFER: _offer,
+    actions.ACCEPTED: _accepted,
+    actions.REJECTED: _rejected,
+    actions.ACCEPTED_ELSEWHERE: _accepted_elsewhere,
+    actions.OTHER_OFFER: _other_offer,
+}
 
 
 def stay_in_touch_plan(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -67,7 +68,6 @@ def application_reply(
         refused = actions.action_refused(action=kind, stage=application.stage)
         if refused:
             raise ActionRefused(refused)
-        calendar, settings = selectors.cadence_inputs_for(user=application.user)
         reply = Reply.objects.create(
             user_id=application.user_id,
             application=application,
@@ -77,96 +77,121 @@ def application_reply(
             return_date=return_date if kind == "out_of_office" else None,
             detail=detail,
         )
-        who = f" from {contact.name}" if contact else ""
         if application.stage == Application.Stage.QUIET and kind in ("reply", "no_news"):
             application = application_reopen(
                 application=application,
                 user=user,
                 reason="They wrote back after all: the application is no longer quiet.",
             )
+        heard = _Heard(reply=reply, contact=contact, now=now)
         if application.has_ended:
             # Logged for the record only: nothing is planned for an application that ended.
             timeline_record(
                 application=application,
                 kind=Kind.OUT_OF_OFFICE if kind == "out_of_office" else Kind.REPLY,
-                summary=f"{Reply.Kind(kind).label}{who}",
+                summary=f"{Reply.Kind(kind).label}{heard.who}",
                 detail=detail,
                 at=at,
             )
-            return reply
-        if kind == "reply":
-            why = f"They replied on {local_time_label(at, calendar)}: the automatic check-ins stop."
-            timeline_record(
-                application=application,
-                kind=Kind.REPLY,
-                summary=f"Reply received{who}",
-                detail=" ".join(p for p in (detail, why) if p),
-                at=at,
-            )
-            messages_cancel(
-                pending_messages(application, *Message.CHECK_IN_STAGES), reason=why, at=now
-            )
-            replan_application(application=application, now=now, reason=why)
+        elif kind == "reply":
+            _real_reply(application, heard=heard)
         elif kind == "no_news":
-            floor = cadence.after_no_news_reply_due(
-                reply_at=at, calendar=calendar, settings=settings
-            )
-            why = (
-                "They said there is no news yet: a short thank-you for the update is drafted, "
-                "and the next check-in waits until "
-                f"{local_time_label(floor, calendar)} at the earliest."
-            )
-            timeline_record(
-                application=application,
-                kind=Kind.REPLY,
-                summary=f"“No news yet”{who}",
-                detail=" ".join(p for p in (detail, why) if p),
-                at=at,
-            )
-            # Their latest word is what the thanks answers: an unsent earlier one is replaced.
-            messages_cancel(
-                pending_messages(application, Stage.NO_NEWS_REPLY),
-                reason="Replaced: they wrote again with no news.",
-                at=now,
-            )
-            draft_message(
-                application=application,
-                stage=Stage.NO_NEWS_REPLY,
-                contact=contact,
-                due_at=next_business_morning(after=max(at, now), calendar=calendar),
-            )
-            replan_application(
-                application=application, now=now, reason="They said there is no news yet."
-            )
-            _check_ins_not_before(
-                application, first=floor, calendar=calendar, settings=settings, why=why
-            )
+            _no_news(application, heard=heard)
         else:
-            until = cadence.out_of_office_until(
-                reply_at=at, return_date=return_date, calendar=calendar, settings=settings
-            )
-            why = (
-                f"Out-of-office reply{who}: not an answer, so the check-ins wait until "
-                f"{local_time_label(until, calendar)}."
-            )
-            timeline_record(
-                application=application,
-                kind=Kind.OUT_OF_OFFICE,
-                summary=f"Out-of-office reply{who}",
-                detail=" ".join(p for p in (detail, why) if p),
-                at=at,
-            )
-            if until > now:
-                application.paused_until = until
-                application.save(update_fields=["paused_until", "updated_at"])
-                messages_hold(
-                    pending_messages(application, *Message.CHECK_IN_STAGES), reason=why, at=now
-                )
-            replan_application(application=application, now=now, reason=why)
-            _check_ins_not_before(
-                application, first=until, calendar=calendar, settings=settings, why=why
-            )
+            _out_of_office(application, heard=heard)
     return reply
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """What the company said, as logged, and when we heard it."""
+
+    reply: Reply
+    contact: Contact | None
+    now: dt.datetime
+
+    @property
+    def who(self) -> str:
+        return f" from {self.contact.name}" if self.contact else ""
+
+    def detail_with(self, why: str) -> str:
+        return " ".join(p for p in (self.reply.detail, why) if p)
+
+
+def _real_reply(application: Application, *, heard: _Heard) -> None:
+    """Any real answer stops the automatic check-ins: pending ones are cancelled."""
+    calendar, _ = selectors.cadence_inputs_for(user=application.user)
+    at = heard.reply.received_at
+    why = f"They replied on {local_time_label(at, calendar)}: the automatic check-ins stop."
+    timeline_record(
+        application=application,
+        kind=Kind.REPLY,
+        summary=f"Reply received{heard.who}",
+        detail=heard.detail_with(why),
+        at=at,
+    )
+    pending = pending_messages(application, *Message.CHECK_IN_STAGES)
+    messages_cancel(pending, reason=why, at=heard.now)
+    replan_application(application=application, now=heard.now, reason=why)
+
+
+def _no_news(application: Application, *, heard: _Heard) -> None:
+    """Thank them for the update; the next check-in waits N more business days (spec §7)."""
+    calendar, settings = selectors.cadence_inputs_for(user=application.user)
+    at, now = heard.reply.received_at, heard.now
+    floor = cadence.after_no_news_reply_due(reply_at=at, calendar=calendar, settings=settings)
+    why = (
+        "They said there is no news yet: a short thank-you for the update is drafted, "
+        f"and the next check-in waits until {local_time_label(floor, calendar)} at the earliest."
+    )
+    timeline_record(
+        application=application,
+        kind=Kind.REPLY,
+        summary=f"“No news yet”{heard.who}",
+        detail=heard.detail_with(why),
+        at=at,
+    )
+    # Their latest word is what the thanks answers: an unsent earlier one is replaced.
+    messages_cancel(
+        pending_messages(application, Stage.NO_NEWS_REPLY),
+        reason="Replaced: they wrote again with no news.",
+        at=now,
+    )
+    draft_message(
+        application=application,
+        stage=Stage.NO_NEWS_REPLY,
+        contact=heard.contact,
+        due_at=next_business_morning(after=max(at, now), calendar=calendar),
+    )
+    replan_application(application=application, now=now, reason="They said there is no news yet.")
+    _check_ins_not_before(application, first=floor, calendar=calendar, settings=settings, why=why)
+
+
+def _out_of_office(application: Application, *, heard: _Heard) -> None:
+    """Not a reply: the check-ins wait until their return date (or N business days)."""
+    calendar, settings = selectors.cadence_inputs_for(user=application.user)
+    at, now = heard.reply.received_at, heard.now
+    until = cadence.out_of_office_until(
+        reply_at=at, return_date=heard.reply.return_date, calendar=calendar, settings=settings
+    )
+    why = (
+        f"Out-of-office reply{heard.who}: not an answer, so the check-ins wait until "
+        f"{local_time_label(until, calendar)}."
+    )
+    timeline_record(
+        application=application,
+        kind=Kind.OUT_OF_OFFICE,
+        summary=f"Out-of-office reply{heard.who}",
+        detail=heard.detail_with(why),
+        at=at,
+    )
+    if until > now:
+        application.paused_until = until
+        application.save(update_fields=["paused_until", "updated_at"])
+        pending = pending_messages(application, *Message.CHECK_IN_STAGES)
+        messages_hold(pending, reason=why, at=now)
+    replan_application(application=application, now=now, reason=why)
+    _check_ins_not_before(application, first=until, calendar=calendar, settings=settings, why=why)
 
 
 def _check_ins_not_before(
