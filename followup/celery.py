@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -15,8 +16,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 @app.on_after_configure.connect
 def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
     """Create the folders of the embedded filesystem broker before anyone uses them."""
-    from pathlib import Path
-
     options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):

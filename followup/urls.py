@@ -23,6 +23,6 @@ urlpatterns = [
 
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # ESP webhooks (delivery, bounce, inbound), e.g. anymail/postmark/tracking/, guarded by
-    # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.webhooks. Without a
+    # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.receivers. Without a
     # secret anyone could post fake bounces or replies, so there are no such URLs at all.
     urlpatterns.append(path("anymail/", include("anymail.urls")))

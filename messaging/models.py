@@ -105,13 +105,13 @@ class Message(models.Model):
         ]
         constraints = [
             # Re-planning an interview twice must never draft a second thank-you to one person
-            # (drafting.plan_interview); a cancelled one may be drafted anew.
+            # (drafting.thank_yous); a cancelled one may be drafted anew.
             models.UniqueConstraint(
                 fields=["interview", "contact"],
                 condition=models.Q(stage="thank_you") & ~models.Q(status="cancelled"),
                 name="messaging_msg_one_thank_you",
             ),
-            # One first and one second check-in per interview round (drafting.replan_application).
+            # One first and one second check-in per interview round (drafting.planning).
             models.UniqueConstraint(
                 fields=["interview", "stage"],
                 condition=models.Q(stage__in=["check_in", "second_check_in"])

@@ -1,7 +1,7 @@
 """Anymail's signal receivers: store each ESP webhook event once, process it after commit.
 
 Receivers stay fast: they store each event once (EmailEvent.event_id is unique) and hand it
-to the process_email_event task after commit; the task's work is messaging.webhooks.
+to the process_email_event task after commit; the task's work is messaging.webhooks.processing.
 """
 
 from __future__ import annotations

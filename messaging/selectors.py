@@ -69,7 +69,7 @@ def cadence_facts_for(
     replies = Reply.objects.filter(application=application, received_at__gte=round_start)
     # Every live thank-you of the application, whatever its round: an older round's thank-you
     # still pending is a valid (late) one that goes first, and the pestering check
-    # (queue_selectors.draft_facts_many) counts it too, so the first check-in keeps its distance.
+    # (check_facts.draft_facts_many) counts it too, so the first check-in keeps its distance.
     thank_yous = (
         Message.objects.filter(application=application, stage=Message.Stage.THANK_YOU)
         .exclude(status__in=Message.DEAD_STATUSES)

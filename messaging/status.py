@@ -38,7 +38,7 @@ def message_label(message: Message) -> str:
 def close_out_unfit(*, stage: str, application: Application) -> str:
     """Why a close-out no longer fits the application's stage; "" when it fits (or is none).
 
-    The one rule approval (services.message_approve) and the last check before sending
+    The one rule approval (services.approval.message_approve) and the last check before sending
     (dispatch) share: a rejection reply goes only while the stage is rejected, a withdrawal
     only while withdrawn, a stay-in-touch note only while the application has ended (and not
     after accepting their offer). A reopened application must not thank them for a "no".
