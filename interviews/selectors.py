@@ -31,7 +31,7 @@ def application_list(*, user: User, show: str = SHOW_ACTIVE) -> QuerySet[Applica
     """The user's applications for the dashboard, most recently active first, in one query.
 
     Each row carries `interview_count` and `last_interview_at`; what is waiting to go out
-    for each is messaging's to add (messaging.selectors.with_next_message).
+    for each is messaging's to add (messaging.application_selectors.with_next_message).
     """
     queryset = (
         Application.objects.filter(user=user)
