@@ -1,10 +1,10 @@
 """The approval queue: drafts to clear every morning, and the Scheduled, Sent and Failed tabs.
 
 Every action works two ways: with htmx (request.htmx) it answers with the card to swap in
-place and an HX-Trigger carrying the new badge count; without JavaScript it is a plain form
-POST answered with a redirect and a flash message. These are the only approve, unapprove,
-skip and edit views: the application page's panel posts here too, with a `next` leading
-back to it.
+place, the page's counts swapped in out of band (_counts) and an HX-Trigger carrying the new
+badge count; without JavaScript it is a plain form POST answered with a redirect and a flash
+message. These are the only approve, unapprove, skip and edit views: the application page's
+panel posts here too, with a `next` leading back to it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -35,8 +36,10 @@ from messaging.views import redirect_back
 
 Status = Message.Status
 
-# The htmx event the navigation badge listens for (static/js/queue.js).
+# The htmx event an action that changed the queue fires, with the badge's new count.
 QUEUE_CHANGED = "queueChanged"
+# The tabs a queue page's htmx requests may name in `queue_tab` (queue/base.html).
+TABS = ("drafts", "scheduled", "sent", "failed")
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -75,8 +78,41 @@ def _zone(request: HttpRequest) -> dt.tzinfo:
     return _calendar(request).zone
 
 
-def _changed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Tell the page the queue changed, with the badge's new count."""
+def _counts(request: HttpRequest, message: Message | None, *, open_card: bool) -> bytes:
+    """The counts the page shows, for swapping in out of band; nothing unless it names its tab.
+
+    Rendered from the same partials and selectors as the full page. On the drafts tab,
+    "Approve all" counts the cards still open there (the page sends their ids) that nothing
+    blocks: this message's card is one if the answer is an open card, not if it is done.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    tab = data.get("queue_tab")
+    if tab not in TABS:
+        return b""
+    context: dict[str, object] = {
+        "tab": tab,
+        "counts": queue_selectors.queue_counts(user=request.user),
+    }
+    if tab == "drafts":
+        ids = set(IdsForm(data).ids)
+        if message is not None:
+            if open_card:
+                ids.add(message.pk)
+            else:
+                ids.discard(message.pk)
+        context["ready"] = len(queue_selectors.ready_draft_ids(user=request.user, ids=ids))
+    return render_to_string("messaging/queue/_counts.html", context, request=request).encode()
+
+
+def _changed(
+    request: HttpRequest,
+    response: HttpResponse,
+    message: Message | None = None,
+    *,
+    open_card: bool = False,
+) -> HttpResponse:
+    """Tell the page the queue changed: its new counts, and an event with the badge's count."""
+    response.content += _counts(request, message, open_card=open_card)
     count = queue_selectors.drafts_awaiting_count(user=request.user)
     return trigger_client_event(response, QUEUE_CHANGED, {"count": count})
 
@@ -96,7 +132,7 @@ def _done(request: HttpRequest, message: Message, *, text: str, undo: bool = Fal
     response = _render(
         request, "messaging/queue/_done.html", {"message": message, "text": text, "undo": undo}
     )
-    return _changed(request, response)
+    return _changed(request, response, message)
 
 
 def _refused(request: HttpRequest, message: Message, error: str) -> HttpResponse:
@@ -199,7 +235,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             if was_approved and message.approved_at is None:
                 saved = "Saved. It was approved before: approve it again to send it."
             if request.htmx:
-                return _changed(request, _card(request, message, notice=saved))
+                card = _card(request, message, notice=saved)
+                return _changed(request, card, message, open_card=True)
             if saved != "Saved.":
                 messages.warning(request, f"{message_label(message)}: {saved}")
             else:
@@ -275,7 +312,8 @@ def unapprove(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, message, str(exc))
     if request.htmx:
         if request.POST.get("back") == "card" and message.status == Status.DRAFT:
-            return _changed(request, _card(request, message, notice="Back in the queue."))
+            card = _card(request, message, notice="Back in the queue.")
+            return _changed(request, card, message, open_card=True)
         # On the Scheduled tab the row leaves: it is a draft again, in the queue.
         return _changed(request, HttpResponse(""))
     messages.info(

@@ -1,8 +1,10 @@
-// The approval queue's keyboard and live updates (templates/messaging/queue/).
+// The approval queue's keyboard and focus (templates/messaging/queue/).
 //
 // Keys: j / k move between cards, a approves, e edits, s opens skip, ? shows the keys.
 // Keys are ignored while typing in a box or with a modifier held, so they never eat text.
-// Everything here is an extra: without JavaScript every action is a plain form.
+// Counts are not kept here: every in-place answer swaps in the server's counts out of band
+// (queue/_counts.html). Everything here is an extra: without JavaScript every action is a
+// plain form.
 (function () {
   "use strict";
 
@@ -35,19 +37,31 @@
     card.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
+  // The open card nearest to `card` in the page: the next one after it (step > 0) or the
+  // one before it (step < 0), else the nearest on the other side. Never a card dealt with.
+  function neighbour(card, step) {
+    const all = cards();
+    const at = all.indexOf(card);
+    const open = openCards();
+    const after = open.filter(function (c) {
+      return all.indexOf(c) > at;
+    });
+    const before = open.filter(function (c) {
+      return all.indexOf(c) < at;
+    });
+    const next = after[0];
+    const previous = before[before.length - 1];
+    return step > 0 ? next || previous : previous || next;
+  }
+
   function move(step) {
     const list = openCards();
     if (!list.length) return;
     const here = current();
-    let index = list.indexOf(here);
+    const index = list.indexOf(here);
     if (index === -1) {
-      // From a card dealt with (or nothing yet): the next open card after it.
-      const all = cards();
-      const from = here ? all.indexOf(here) : -1;
-      const after = list.filter(function (c) {
-        return all.indexOf(c) > from;
-      });
-      focusCard(step > 0 ? after[0] || list[list.length - 1] : list[0]);
+      // Nothing yet: the first open card. From a card dealt with: its nearest open one.
+      focusCard(here ? neighbour(here, step) : list[0]);
       return;
     }
     focusCard(list[Math.min(Math.max(index + step, 0), list.length - 1)]);
@@ -124,36 +138,24 @@
   });
 
   // After a card is swapped (approved, skipped, edited), keep the place: an edit form gets
-  // the cursor, a card dealt with hands focus to the next open one.
+  // the cursor, a card dealt with hands focus to the next open one after it (else the nearest
+  // open one before it). Not if the user has moved to another card while the answer came.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    // outerHTML swaps replace the target: find its successor by id.
-    const id = event.detail.target && event.detail.target.id;
-    const swapped = id ? document.getElementById(id) : null;
-    if (!swapped || !swapped.matches(CARD)) return;
+    // htmx fires this on what it swapped in: the card, and the counts swapped out of band.
+    const swapped = event.target;
+    if (!(swapped instanceof Element) || !swapped.matches(CARD)) return;
     if (swapped.hasAttribute("data-editing")) {
       const box = swapped.querySelector("textarea");
       if (box) box.focus();
       return;
     }
-    focusCard(swapped);
-    if (swapped.hasAttribute("data-done")) move(1);
-  });
-
-  // The server says how many drafts still wait (HX-Trigger: queueChanged): update the badges.
-  document.body.addEventListener("queueChanged", function (event) {
-    const count = event.detail && typeof event.detail.count === "number" ? event.detail.count : null;
-    if (count === null) return;
-    const badge = document.getElementById("queue-count");
-    if (badge) {
-      badge.textContent = String(count);
-      badge.hidden = count === 0;
-      badge.setAttribute("aria-label", count + " draft" + (count === 1 ? "" : "s") + " awaiting approval");
+    const active = document.activeElement;
+    if (active && active !== document.body && !swapped.contains(active)) return;
+    if (swapped.hasAttribute("data-done")) {
+      focusCard(neighbour(swapped, 1) || swapped);
+    } else {
+      focusCard(swapped);
     }
-    document.querySelectorAll('[data-tab-count="drafts"]').forEach(function (el) {
-      el.textContent = String(count);
-    });
-    const ready = document.querySelector("[data-ready-count]");
-    if (ready) ready.textContent = String(readyIds().length);
   });
 
   function readyIds() {
@@ -166,19 +168,21 @@
       });
   }
 
-  // "Approve all": ask here with the count instead of on a second page; only cards still
-  // open on the page are sent (the server checks each one again anyway).
+  // "Approve all": ask here with the server's count (on its button) instead of on a second
+  // page; only cards still open on the page are sent (the server checks each one again).
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.matches("[data-approve-all]")) return;
     const ids = readyIds();
-    if (!ids.length) {
+    const shown = form.querySelector("[data-ready-count]");
+    const count = shown ? Number(shown.getAttribute("data-ready-count")) : 0;
+    if (!ids.length || !count) {
       event.preventDefault();
       window.alert("No draft on this page is ready to approve.");
       return;
     }
     const question =
-      "Approve " + ids.length + " draft" + (ids.length === 1 ? "" : "s") + "? Each goes out at its own time.";
+      "Approve " + count + " draft" + (count === 1 ? "" : "s") + "? Each goes out at its own time.";
     if (!window.confirm(question)) {
       event.preventDefault();
       return;

@@ -155,3 +155,127 @@ def test_editing_inline_re_checks_as_you_type_and_saves_in_place(browser_context
     assert message.body_text.endswith("It is my dream job.")
     assert message.edited_by_user is True
     assert page.locator(f"#draft-{message.pk} mark.check-warning").inner_text() == "dream job"
+
+
+# -- counts and focus after an in-place action ----------------------------------------------------
+
+
+def three_ready_drafts(user) -> list[Message]:
+    """Clean thank-yous at three companies, due one after another: all three ready to approve."""
+    now = timezone.now()
+    return [
+        draft(panel(user, company_name=name)[0], due_at=now + dt.timedelta(hours=hours))
+        for hours, name in ((1, "Northwind Labs"), (2, "Contoso"), (3, "Fabrikam"))
+    ]
+
+
+def shown_counts(page) -> dict[str, object]:
+    """The counts the page shows: heading, Approve all, the tab and the navigation badge."""
+    return page.evaluate(
+        """() => {
+          const text = (selector) =>
+            document.querySelector(selector).textContent.replace(/\\s+/g, " ").trim();
+          const approveAll = document.querySelector("[data-approve-all] button");
+          return {
+            waiting: text("main p.small").split(".")[0],
+            approve_all: approveAll.hidden ? null : text("[data-approve-all] button"),
+            tab: text('[data-tab-count="drafts"]'),
+            badge: document.getElementById("queue-count").hidden ? null : text("#queue-count"),
+          };
+        }"""
+    )
+
+
+def counts_for(n: int) -> dict[str, object]:
+    return {
+        "waiting": f"{n} draft{'s' if n != 1 else ''} waiting",
+        "approve_all": f"Approve all {n} ready…" if n else None,
+        "tab": str(n),
+        "badge": str(n) if n else None,
+    }
+
+
+def approve_with_a(page, message: Message) -> None:
+    """Press a on the focused card and wait for its answer (the card dealt with, in place)."""
+    page.keyboard.press("a")
+    page.locator(f"#draft-{message.pk}[data-done]").wait_for()
+    page.wait_for_load_state()
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_approving_in_place_updates_every_count_and_focuses_the_next_draft(
+    browser_context, live_server
+):
+    user = make_user("alex@example.com")
+    first, second, third = three_ready_drafts(user)
+    page = signed_in_page(browser_context, live_server, user)
+    page.goto(f"{live_server.url}/messages/queue/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("window.notReloaded = true")
+    assert shown_counts(page) == counts_for(3)
+
+    page.keyboard.press("j")
+    assert focused(page) == f"draft-{first.pk}"
+    approve_with_a(page, first)
+
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+    assert shown_counts(page) == counts_for(2)
+    assert focused(page) == f"draft-{second.pk}"
+    assert page.evaluate("window.notReloaded") is True
+    assert Message.objects.get(pk=first.pk).status == Message.Status.APPROVED
+    screenshot(page, "queue-after-approve")
+
+    # The count the approve-all dialog asks with is the server's one too.
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.locator("[data-approve-all] button").click()
+    assert questions == ["Approve 2 drafts? Each goes out at its own time."]
+    assert Message.objects.get(pk=third.pk).status == Message.Status.DRAFT
+
+
+def test_focus_after_approving_a_later_card_never_skips_an_open_card_above(
+    browser_context, live_server
+):
+    user = make_user("alex@example.com")
+    first, second, third = three_ready_drafts(user)
+    page = signed_in_page(browser_context, live_server, user)
+    page.goto(f"{live_server.url}/messages/queue/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("window.notReloaded = true")
+
+    # The last card: nothing open below it, so focus backs up to the nearest open one.
+    for _ in range(3):
+        page.keyboard.press("j")
+    assert focused(page) == f"draft-{third.pk}"
+    approve_with_a(page, third)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+    assert focused(page) == f"draft-{second.pk}"
+    assert shown_counts(page) == counts_for(2)
+
+    # From the card dealt with, k goes to the nearest open card above it, not the first.
+    page.locator(f"#draft-{third.pk}").click(position={"x": 8, "y": 8})
+    page.keyboard.press("k")
+    assert focused(page) == f"draft-{second.pk}"
+
+    # The middle card, with the one below it done: on to the open one above it.
+    approve_with_a(page, second)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    assert focused(page) == f"draft-{first.pk}"
+    assert shown_counts(page) == counts_for(1)
+
+    # Undo puts the last card back; approving the first then skips the done middle card.
+    page.locator(f"#draft-{third.pk}").get_by_role("button", name="Undo").click()
+    page.locator(f"#draft-{third.pk}:not([data-done])").wait_for()
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+    assert shown_counts(page) == counts_for(2)
+    page.locator(f"#draft-{first.pk}").click(position={"x": 8, "y": 8})
+    approve_with_a(page, first)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    assert focused(page) == f"draft-{third.pk}"
+    assert shown_counts(page) == counts_for(1)
+    assert page.evaluate("window.notReloaded") is True
+    statuses = [Message.objects.get(pk=m.pk).status for m in (first, second, third)]
+    assert statuses == ["approved", "approved", "draft"]
