@@ -40,13 +40,14 @@ def pending_message_counts(
 ) -> dict[str, int]:
     """How many emails still waiting to go out a delete would cancel: {"pending", "approved"}.
 
-    Those of the application, of the interview, or addressed to the contact (whichever given).
+    Those of the application, of the interview (its round's thank-yous and check-ins: answers
+    to events stay with the application), or addressed to the contact (whichever given).
     """
     messages = Message.objects.filter(status__in=Message.PENDING_STATUSES)
     if application is not None:
         messages = messages.filter(application=application)
     if interview is not None:
-        messages = messages.filter(interview=interview)
+        messages = messages.filter(interview=interview, stage__in=stages.ROUND_STAGES)
     if contact is not None:
         messages = messages.filter(contact=contact)
     return messages.aggregate(

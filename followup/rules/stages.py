@@ -52,6 +52,9 @@ MESSAGE_STAGES = (
 # Thank-yous are one per interviewer and never count; replies to their news, close-outs and
 # deadline notes answer an event, so they are never pestering.
 CHECK_IN_STAGES = frozenset({CHECK_IN, SECOND_CHECK_IN})
+# The messages of one interview round: deleting the interview cancels them (the others,
+# answers to events, stay with the application).
+ROUND_STAGES = frozenset({THANK_YOU}) | CHECK_IN_STAGES
 # Written for an application that has ended: an end does not cancel them.
 CLOSE_OUT_STAGES = frozenset({REJECTION_REPLY, WITHDRAWAL, STAY_IN_TOUCH})
 # Stages whose messages should stay short (spec §2, §4, §5, §7).

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from followup.rules import stages
 from followup.rules.cadence import after_no_news_reply_due
 from followup.rules.calendar import send_window_start
 from interviews.models import Application, TimelineEvent
@@ -150,7 +151,9 @@ def _stopped_reason(*, message: Message, application: Application) -> str:
     # by when it was logged, not when it was written: an answer written before the approval
     # but fetched or typed in after it was never seen by the user when they approved.
     # "No news yet" is not such an answer: it asks for patience (_no_news_wait), spec §7.
-    answer = _latest_reply_since_approval(message=message, application=application, kind="reply")
+    answer = _latest_reply_since_approval(
+        message=message, application=application, kind=stages.REPLY
+    )
     if answer is not None:
         return f"They answered on {_user_day(answer.received_at, message)}, so this check-in stops."
     return ""
@@ -176,7 +179,9 @@ def _no_news_wait(*, message: Message, application: Application, now: dt.datetim
     """
     if message.stage not in Message.CHECK_IN_STAGES:
         return None
-    no_news = _latest_reply_since_approval(message=message, application=application, kind="no_news")
+    no_news = _latest_reply_since_approval(
+        message=message, application=application, kind=stages.NO_NEWS
+    )
     if no_news is None:
         return None
     calendar, settings = selectors.cadence_inputs_for(user=message.user)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from followup.rules import cadence
+from followup.rules import cadence, stages
 from followup.rules.calendar import SenderCalendar, clamp_into_window
 from interviews.locks import lock_application
 from interviews.models import Application, Contact, Interview, InterviewParticipant
@@ -74,7 +74,7 @@ def _stale_messages_cancel(*, application: Application, interview: Interview | N
     orphans = pending_for_update(Message.objects).filter(
         application=application,
         interview__isnull=True,
-        stage__in=[Stage.THANK_YOU, *CHECK_INS],
+        stage__in=stages.ROUND_STAGES,
         status__in=PENDING,
     )
     messages_cancel(orphans, reason="Its interview was deleted.")

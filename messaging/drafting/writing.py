@@ -176,7 +176,9 @@ def message_draft(
     )
     detail = why
     if late:
-        detail += " Its ideal moment has passed, so it is due at once."
+        detail += (
+            " Its ideal moment has passed, so it goes at the first moment your send window allows."
+        )
     if held_reason:
         detail += f" On hold: {held_reason}"
     timeline_record(

@@ -137,14 +137,19 @@ class _Decision:
 
 
 def _offer(decision: _Decision) -> tuple[str, list[Message]]:
-    """Stage offer; pending check-ins and a stay-in-touch note are cancelled."""
+    """Stage offer; pending check-ins, a stay-in-touch note and a no-news thanks are cancelled."""
     why = "An offer came in: the automatic check-ins stop."
     decision.stage_set(Application.Stage.OFFER, why)
     decision.cancel(pending_messages(decision.application, *Message.CHECK_IN_STAGES), why)
-    # A quiet application's "let's stay in touch" note reads wrong after an offer.
+    # A quiet application's "let's stay in touch" note reads wrong after an offer, and so
+    # does a thanks for their "no news yet": the news has come.
     decision.cancel(
         pending_messages(decision.application, Stage.STAY_IN_TOUCH),
         "An offer came in: the stay-in-touch note is not needed.",
+    )
+    decision.cancel(
+        pending_messages(decision.application, Stage.NO_NEWS_REPLY),
+        "An offer came in: the thanks for their update no longer fits.",
     )
     return why, []
 

@@ -74,10 +74,10 @@ def application_reply(
             contact=contact,
             kind=kind,
             received_at=at,
-            return_date=return_date if kind == "out_of_office" else None,
+            return_date=return_date if kind == stages.OUT_OF_OFFICE else None,
             detail=detail,
         )
-        if application.stage == Application.Stage.QUIET and kind in ("reply", "no_news"):
+        if application.stage == Application.Stage.QUIET and kind in (stages.REPLY, stages.NO_NEWS):
             application = application_reopen(
                 application=application,
                 user=user,
@@ -88,14 +88,14 @@ def application_reply(
             # Logged for the record only: nothing is planned for an application that ended.
             timeline_record(
                 application=application,
-                kind=Kind.OUT_OF_OFFICE if kind == "out_of_office" else Kind.REPLY,
+                kind=Kind.OUT_OF_OFFICE if kind == stages.OUT_OF_OFFICE else Kind.REPLY,
                 summary=f"{Reply.Kind(kind).label}{heard.who}",
                 detail=detail,
                 at=at,
             )
-        elif kind == "reply":
+        elif kind == stages.REPLY:
             _real_reply(application, heard=heard)
-        elif kind == "no_news":
+        elif kind == stages.NO_NEWS:
             _no_news(application, heard=heard)
         else:
             _out_of_office(application, heard=heard)
@@ -126,7 +126,7 @@ def _real_reply(application: Application, *, heard: _Heard) -> None:
     timeline_record(
         application=application,
         kind=Kind.REPLY,
-        summary=f"Reply received{heard.who}",
+        summary=f"They replied{heard.who}",
         detail=heard.detail_with(why),
         at=at,
     )
@@ -140,10 +140,13 @@ def _no_news(application: Application, *, heard: _Heard) -> None:
     calendar, settings = selectors.cadence_inputs_for(user=application.user)
     at, now = heard.reply.received_at, heard.now
     floor = cadence.after_no_news_reply_due(reply_at=at, calendar=calendar, settings=settings)
-    why = (
-        "They said there is no news yet: a short thank-you for the update is drafted, "
-        f"and the next check-in waits until {local_time_label(floor, calendar)} at the earliest."
-    )
+    why = "They said there is no news yet: a short thank-you for the update is drafted"
+    if _cadence_goes_on(application, now=now):
+        why += (
+            f", and the next check-in waits until {local_time_label(floor, calendar)} "
+            "at the earliest"
+        )
+    why += "."
     timeline_record(
         application=application,
         kind=Kind.REPLY,
@@ -165,6 +168,12 @@ def _no_news(application: Application, *, heard: _Heard) -> None:
     )
     replan_application(application=application, now=now, reason="They said there is no news yet.")
     _check_ins_not_before(application, first=floor, calendar=calendar, settings=settings, why=why)
+
+
+def _cadence_goes_on(application: Application, *, now: dt.datetime) -> bool:
+    """Whether a check-in is still to come (a real reply or an outcome stops them)."""
+    facts = selectors.cadence_facts_for(application=application, now=now)
+    return facts is not None and not cadence.plan(facts).stopped_reason
 
 
 def _out_of_office(application: Application, *, heard: _Heard) -> None:
