@@ -347,7 +347,7 @@ def messages_seed(*, count: int) -> None:
 
     from followup.accounts.services import account_signup, profile_for, profile_update
     from messaging.models import Message
-    from tests.messaging.sending import sending_setup
+    from tests.builders.messages import sending_setup
 
     user = account_signup(
         email="alex@example.com",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from followup.accounts.models import Profile, User
-
-PASSWORD = "correct-horse-battery-staple"
+from followup.accounts.models import User
+from tests.builders.accounts import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -17,16 +16,6 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-def make_user(email: str, **profile: object) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD)
-    Profile.objects.create(
-        user=user,
-        **{"full_name": "Alex Morgan", "phone": "+1 555 0100", "time_zone": "America/New_York"}
-        | profile,
-    )
-    return user
 
 
 @pytest.fixture

@@ -56,9 +56,3 @@ def test_a_form_without_its_csrf_token_gets_the_expired_form_page(user):
     response = client.post("/accounts/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert b"That form has expired" in response.content
-
-
-def test_the_favicon_address_leads_to_our_icon(client):
-    response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"].endswith("favicon.svg")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from interviews.models import Application, Company, Contact, Interview
 from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD, make_user
+from tests.builders.accounts import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

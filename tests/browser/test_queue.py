@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from messaging.models import Message
 from tests.browser.conftest import screenshot
-from tests.conftest import make_user
-from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
+from tests.builders.accounts import make_user
+from tests.builders.messages import CLEAN_BODY, draft, panel
 
 pytestmark = pytest.mark.browser
 

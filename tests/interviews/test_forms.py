@@ -1,3 +1,5 @@
+"""The log-interview form: times in the zone given, interviewer rows checked, clean headers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,13 +7,8 @@ import datetime as dt
 import pytest
 
 from interviews.forms.interview import InterviewForms
-from tests.interviews.helpers import (
-    log_data,
-    make_application,
-    make_company,
-    make_contact,
-    make_interview,
-)
+from tests.builders.forms import log_data
+from tests.builders.interviews import make_application, make_company, make_contact, make_interview
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,5 @@
+"""The interviews models: the database refuses impossible rows; contacts greeted in their tone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from interviews.models import Company, Contact, Interview, InterviewParticipant
-from tests.interviews.helpers import NEW_YORK, make_application, make_company, make_contact
+from tests.builders.clock import NEW_YORK
+from tests.builders.interviews import make_application, make_company, make_contact
 
 pytestmark = pytest.mark.django_db
 

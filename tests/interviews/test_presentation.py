@@ -1,3 +1,5 @@
+"""How interviews read on the pages: timeline icons and colours, stage badges and names."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Logging, editing and deleting interviews and applications: rows, timeline, nothing half-saved."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +20,8 @@ from messaging.services.facts import (
     interview_log,
     interview_update,
 )
-from tests.interviews.helpers import (
-    NEW_YORK,
+from tests.builders.clock import NEW_YORK
+from tests.builders.interviews import (
     make_application,
     make_company,
     make_contact,

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from messaging.models import Message
-from tests.messaging.sending import make_message, sending_setup
+from tests.builders.messages import make_message, sending_setup
 
 ENGINE_FIELDS = {
     "status",

@@ -21,8 +21,9 @@ from messaging.drafting.planning import plan_interview
 from messaging.models import Message
 from messaging.services.approval import message_approve
 from messaging.services.locking import message_for_update
-from tests.messaging.factories import local
-from tests.messaging.test_rules import THANK_YOU_DUE, planned
+from tests.builders.clock import local
+from tests.builders.queries import dana_thank_you
+from tests.builders.scenario import THANK_YOU_DUE, planned
 from tests.services import require_postgres
 
 Stage = Message.Stage
@@ -37,12 +38,6 @@ NIGHT = local(2025, 3, 4, 21)
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def dana_thank_you(application: Application) -> Message:
-    return Message.objects.get(
-        application=application, stage=Stage.THANK_YOU, to_name__contains="Dana"
-    )
 
 
 def locked_tables(queries: list[dict]) -> list[str]:

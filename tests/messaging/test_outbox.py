@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from messaging.models import OutboxEmail
-from tests.messaging.queue_builders import draft, panel
+from tests.builders.messages import draft, panel
 
 
 def kept(user, subject: str = "Thank you - Data Engineer interview", **fields) -> OutboxEmail:

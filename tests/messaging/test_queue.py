@@ -18,9 +18,10 @@ from messaging import queue_selectors
 from messaging.check_facts import draft_facts_many
 from messaging.models import BouncedAddress, Message, Reply
 from messaging.services.approval import message_approve
-from tests.conftest import make_user
-from tests.messaging.factories import add_participant, make_interview
-from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
+from tests.builders.accounts import make_user
+from tests.builders.interviews import add_participant, make_interview
+from tests.builders.messages import CLEAN_BODY, draft, panel, pestering_draft
+from tests.builders.scenario import PANEL_STARTS
 
 QUEUE = reverse("messaging:queue")
 UTC = dt.UTC
@@ -236,31 +237,6 @@ def test_the_html_preview_is_sanitised_and_sandboxed(user, owner_client):
     assert "&lt;p&gt;Hi&lt;/p&gt;" in frame
 
 
-def pestering_draft(user) -> Message:
-    """A second check-in one day after the first was sent: too soon (a pestering block)."""
-    application, people = panel(user)
-    recruiter = people["recruiter"]
-    now = timezone.now()
-    draft(
-        application,
-        contact=recruiter,
-        stage=Message.Stage.CHECK_IN,
-        subject="Checking in",
-        body_text="Hi Jordan,\n\nI wanted to check in about the role.\n\nThanks,\nAlex Morgan",
-    )
-    Message.objects.filter(stage=Message.Stage.CHECK_IN).update(
-        status=Status.SENT, sent_at=now - dt.timedelta(days=1)
-    )
-    return draft(
-        application,
-        contact=recruiter,
-        stage=Message.Stage.SECOND_CHECK_IN,
-        subject="Following up on the Senior Data Engineer interview",
-        body_text="Hi Jordan,\n\nIs there any update on the role?\n\nThanks,\nAlex Morgan",
-        due_at=now + dt.timedelta(hours=1),
-    )
-
-
 # -- the navigation badge -------------------------------------------------------------------------
 
 
@@ -378,7 +354,7 @@ def test_bulk_facts_equal_the_per_message_facts_of_the_approval_service(user, ou
     other_role = Application.objects.create(
         user=user, company=application.company, role="Analytics Engineer"
     )
-    make_interview(other_role)
+    make_interview(other_role, starts_at=PANEL_STARTS)
     elsewhere, _ = panel(user, company_name="Globex")
     thank_you = draft(application)
     draft(application, contact=people["richardson"], body_text="Dear Ms. Richardson, thanks.")

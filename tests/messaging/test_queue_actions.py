@@ -20,25 +20,15 @@ from messaging.models import Message
 from messaging.services.approval import message_approve
 from messaging.services.editing import message_retry, message_snooze
 from messaging.services.refusals import ActionRefused
-from tests.messaging.factories import local
-from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
-from tests.messaging.sending import eager_celery
-from tests.messaging.test_queue import pestering_draft
-from tests.messaging.test_rules import (
-    CALENDAR,
-    THANK_YOU_DUE,
-    business_days_after,
-    check_ins,
-    mark_sent,
-    messages,
-    planned,
-)
+from tests.builders.clock import CALENDAR, NEW_YORK, business_days_after, local
+from tests.builders.forms import HTMX, edit_data
+from tests.builders.messages import CLEAN_BODY, draft, eager_celery, panel, pestering_draft
+from tests.builders.queries import check_ins, mark_sent, messages
+from tests.builders.scenario import THANK_YOU_DUE, planned
 
 QUEUE = reverse("messaging:queue")
-HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/messages/queue/"}
 Status = Message.Status
 Kind = TimelineEvent.Kind
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
 # Every per-message action: (url name, method, POST data).
 ACTIONS = [
@@ -86,7 +76,7 @@ def locmem(settings):
     return mail.outbox
 
 
-def events(message: Message, kind: str) -> list[TimelineEvent]:
+def message_events(message: Message, kind: str) -> list[TimelineEvent]:
     return list(TimelineEvent.objects.filter(message=message, kind=kind))
 
 
@@ -206,7 +196,7 @@ def test_approval_is_blocked_by_an_error(owner_client, application):
     message.refresh_from_db()
     assert message.status == Status.DRAFT
     assert message.approved_at is None
-    assert not events(message, Kind.APPROVED)
+    assert not message_events(message, Kind.APPROVED)
 
 
 def test_pestering_blocks_approval_unless_overridden_and_the_override_is_recorded(
@@ -224,7 +214,7 @@ def test_pestering_blocks_approval_unless_overridden_and_the_override_is_recorde
     message.refresh_from_db()
     assert message.status == Status.APPROVED
     assert message.pestering_override_at is not None
-    notes = events(message, Kind.NOTE)
+    notes = message_events(message, Kind.NOTE)
     assert len(notes) == 1
     assert "despite the pestering check" in notes[0].summary
 
@@ -267,7 +257,7 @@ def test_skipping_keeps_the_reason_on_the_timeline(owner_client, message):
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == Status.SKIPPED
-    skipped = events(message, Kind.SKIPPED)
+    skipped = message_events(message, Kind.SKIPPED)
     assert [e.detail for e in skipped] == ["Already thanked her in person"]
 
 
@@ -328,7 +318,7 @@ def test_snoozing_to_a_preset_moves_the_due_time(owner_client, application, pres
     assert message.status == Status.DRAFT
     assert message.time_set_by_user is True
     assert message.edited_by_user is False  # only its time was chosen: the text still follows
-    assert "snoozed" in events(message, Kind.NOTE)[0].summary
+    assert "snoozed" in message_events(message, Kind.NOTE)[0].summary
 
 
 def test_snoozing_to_a_chosen_time_reads_it_on_the_users_clock(owner_client, application):
@@ -432,16 +422,6 @@ def test_edit_without_javascript_is_a_page_of_its_own(owner_client, message):
     assert 'name="body_text"' in response.text
 
 
-def edit_data(message: Message, **changes: str) -> dict[str, str]:
-    local = message.due_at.astimezone(NEW_YORK)
-    return {
-        "to_email": message.to_email,
-        "subject": message.subject,
-        "body_text": message.body_text,
-        "due_at": local.strftime("%Y-%m-%dT%H:%M"),
-    } | changes
-
-
 def test_saving_an_edit_with_htmx_returns_the_card_rechecked(owner_client, message):
     data = edit_data(message, subject="Thanks from Alex", to_email="dana@northwind.example")
 
@@ -454,7 +434,7 @@ def test_saving_an_edit_with_htmx_returns_the_card_rechecked(owner_client, messa
     assert message.subject == "Thanks from Alex"
     assert message.to_email == "dana@northwind.example"
     assert message.edited_by_user is True
-    assert events(message, Kind.EDITED)
+    assert message_events(message, Kind.EDITED)
 
 
 def test_saving_an_edit_without_javascript_redirects_to_the_queue(owner_client, message):
@@ -590,7 +570,7 @@ def test_fix_and_retry_puts_a_failed_message_back_to_approved_due_now(owner_clie
     assert message.to_email == "dana@northwind.example"
     assert abs((message.due_at - timezone.now()).total_seconds()) < 60
     assert message.status_reason == ""
-    assert events(message, Kind.APPROVED)
+    assert message_events(message, Kind.APPROVED)
 
 
 def test_a_retry_the_checks_refuse_stays_failed(owner_client, message):
@@ -697,7 +677,7 @@ def test_only_a_failed_message_can_be_retried(owner_client, message):
     assert response["Location"] == reverse("messaging:queue_failed")
 
 
-# -- one wall-clock reading for every form ---------------------------------------------------------
+# -- one wall-clock reading for every form --------------------------------------------------------
 
 
 def test_both_time_fields_refuse_a_time_the_clocks_skip_with_the_same_error(message):
@@ -773,7 +753,7 @@ def test_the_wall_clock_conversion_takes_only_naive_times():
     )
 
 
-# -- snooze only moves later (QA R1 item 8) ---------------------------------------------------
+# -- snooze only moves later ----------------------------------------------------------------------
 
 
 def test_a_preset_earlier_than_the_due_time_is_refused(owner_client, application):
@@ -788,7 +768,7 @@ def test_a_preset_earlier_than_the_due_time_is_refused(owner_client, application
     message.refresh_from_db()
     assert message.due_at == dt.datetime(2025, 3, 18, 8, 0, tzinfo=NEW_YORK)
     assert message.edited_by_user is False
-    assert not events(message, Kind.NOTE)
+    assert not message_events(message, Kind.NOTE)
 
 
 def test_a_chosen_time_earlier_than_the_due_time_is_refused(owner_client, application):
@@ -816,7 +796,7 @@ def test_the_snooze_service_refuses_the_same_or_an_earlier_time(user, applicatio
     assert later.due_at == due + dt.timedelta(days=1)
 
 
-# -- ended applications (QA R1 item 7) --------------------------------------------------------
+# -- ended applications ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("stage", ["rejected", "withdrawn", "quiet", "closed", "accepted"])

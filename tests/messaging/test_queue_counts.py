@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -19,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging.models import Message
-from tests.messaging.queue_builders import CLEAN_BODY, draft, panel
+from tests.builders.clock import NEW_YORK
+from tests.builders.messages import CLEAN_BODY, draft, panel
 
 QUEUE = reverse("messaging:queue")
 SCHEDULED = reverse("messaging:queue_scheduled")
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver{QUEUE}"}
 Status = Message.Status
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")  # the user's zone (tests.conftest)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 

@@ -24,7 +24,7 @@ from django.db.models import Count
 
 from followup.accounts.models import Profile
 from messaging.models import Message, OutboxEmail
-from tests.messaging.sending import make_message, sending_setup
+from tests.builders.messages import make_message, sending_setup
 from tests.services import redis_url, require_postgres
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]

@@ -1,0 +1,103 @@
+"""The webhook URLs as they load with a secret, and the Postmark payloads posted to them."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Iterator
+
+from django.test import override_settings
+from django.urls import clear_url_caches
+
+from messaging.models import Message
+
+SECRET = "hooks:s3cret-words"
+
+
+@contextlib.contextmanager
+def webhook_urls(**anymail: str) -> Iterator[None]:
+    """The project's URLs as they load with these ANYMAIL settings (urls.py reads them once)."""
+    import followup.urls
+
+    try:
+        with override_settings(ANYMAIL=anymail):
+            importlib.reload(followup.urls)
+            clear_url_caches()
+            yield
+    finally:
+        importlib.reload(followup.urls)
+        clear_url_caches()
+
+
+def delivery(message: Message) -> dict:
+    """Postmark's delivery report for a message it took."""
+    return {
+        "RecordType": "Delivery",
+        "ServerID": 23,
+        "MessageStream": "outbound",
+        "MessageID": message.esp_message_id,
+        "Recipient": message.to_email,
+        "Tag": "thank_you",
+        "DeliveredAt": "2025-03-12T15:00:01.907Z",
+        "Details": "smtp;250 2.0.0 OK",
+        "Metadata": {"message_id": str(message.pk)},
+    }
+
+
+def bounce(message: Message) -> dict:
+    """Postmark's hard bounce of a message it took."""
+    return {
+        "RecordType": "Bounce",
+        "ID": 4323372036854775807,
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "Name": "Hard bounce",
+        "MessageID": message.esp_message_id,
+        "Metadata": {"message_id": str(message.pk)},
+        "Description": "The mailbox does not exist.",
+        "Details": "smtp;550 5.1.1 unknown user",
+        "Email": message.to_email,
+        "From": "send@followup.example",
+        "BouncedAt": "2025-03-12T15:00:02Z",
+        "Inactive": True,
+        "CanActivate": True,
+        "Subject": message.subject,
+    }
+
+
+def inbound(
+    *,
+    sender: str = "dana@acme.example",
+    subject: str = "Re: Thank you - Data Engineer interview",
+    text: str = "Thanks Alex, we will be in touch next week.",
+    headers: list[dict] | None = None,
+    message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b",
+) -> dict:
+    """An email Postmark received for the user, from Dana Richardson unless told."""
+    return {
+        "FromName": "Dana Richardson",
+        "From": sender,
+        "FromFull": {"Email": sender, "Name": "Dana Richardson", "MailboxHash": ""},
+        "To": "alex@example.com",
+        "ToFull": [{"Email": "alex@example.com", "Name": "Alex Morgan", "MailboxHash": ""}],
+        "CcFull": [],
+        "BccFull": [],
+        "OriginalRecipient": "alex@example.com",
+        "Subject": subject,
+        "MessageID": message_id,
+        "Date": "Wed, 12 Mar 2025 10:30:00 -0400",
+        "TextBody": text,
+        "HtmlBody": "",
+        "StrippedTextReply": "",
+        "Headers": headers or [],
+        "Attachments": [],
+    }
+
+
+def in_reply_to(message_id: str) -> list[dict]:
+    """The thread headers of a reply to `message_id`."""
+    return [
+        {"Name": "Message-ID", "Value": "<reply-1@acme.example>"},
+        {"Name": "In-Reply-To", "Value": message_id},
+        {"Name": "References", "Value": message_id},
+    ]
