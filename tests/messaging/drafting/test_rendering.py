@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 
 from messaging.drafting.planning import draft_message, plan_interview
 from messaging.drafting.rendering import (
@@ -26,15 +25,6 @@ from tests.builders.scenario import make_panel, planned
 pytestmark = pytest.mark.django_db
 
 Stage = Message.Stage
-
-# The day of the default interview (Tue 4 March 2025, 14:00-15:00 New York), after it ended.
-NOW = local(2025, 3, 4, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def full_context(**overrides):

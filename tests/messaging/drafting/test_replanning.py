@@ -20,18 +20,10 @@ from messaging.models import Message, Reply
 from messaging.selectors import cadence_facts_for, cadence_inputs_for
 from tests.builders.clock import local
 from tests.builders.interviews import add_participant, make_contact, make_interview
-from tests.builders.scenario import make_panel
+from tests.builders.scenario import LOGGED, make_panel
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
-
-NOW = local(2025, 3, 4, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def snapshot():
@@ -113,7 +105,7 @@ def test_hand_edited_messages_are_left_alone(user):
 def test_an_approved_message_whose_text_changes_needs_approval_again(user):
     _, interview, people = make_panel(user)
     plan_interview(interview=interview)
-    Message.objects.filter(stage="thank_you").update(status="approved", approved_at=NOW)
+    Message.objects.filter(stage="thank_you").update(status="approved", approved_at=LOGGED)
 
     InterviewParticipant.objects.filter(contact=people["dana"]).update(
         discussed="the on-call handbook"
@@ -124,7 +116,7 @@ def test_an_approved_message_whose_text_changes_needs_approval_again(user):
     maria = Message.objects.get(contact=people["richardson"], stage="thank_you")
     assert (dana.status, dana.approved_at) == ("draft", None)
     assert "the on-call handbook" in dana.body_text
-    assert (maria.status, maria.approved_at) == ("approved", NOW)
+    assert (maria.status, maria.approved_at) == ("approved", LOGGED)
     event = TimelineEvent.objects.get(message=dana, kind="edited")
     assert "approval again" in event.summary
 
@@ -132,7 +124,7 @@ def test_an_approved_message_whose_text_changes_needs_approval_again(user):
 def test_a_changed_recipient_address_needs_approval_again(user):
     _, interview, people = make_panel(user)
     plan_interview(interview=interview)
-    Message.objects.filter(stage="check_in").update(status="approved", approved_at=NOW)
+    Message.objects.filter(stage="check_in").update(status="approved", approved_at=LOGGED)
 
     Contact.objects.filter(pk=people["recruiter"].pk).update(email="jordan@northwind.example")
     plan_interview(interview=interview)
@@ -256,10 +248,10 @@ def test_a_no_news_reply_moves_the_check_in_back(user):
 def test_a_pause_holds_check_ins_and_a_resume_releases_them_with_their_approval(user):
     application, interview, _ = make_panel(user)
     plan_interview(interview=interview)
-    Message.objects.filter(stage="check_in").update(status="approved", approved_at=NOW)
+    Message.objects.filter(stage="check_in").update(status="approved", approved_at=LOGGED)
 
     Application.objects.filter(pk=application.pk).update(paused=True)
-    timeline_record(application=application, kind="paused", summary="Paused", at=NOW)
+    timeline_record(application=application, kind="paused", summary="Paused", at=LOGGED)
     replan_application(application=application)
 
     assert set(
@@ -273,7 +265,7 @@ def test_a_pause_holds_check_ins_and_a_resume_releases_them_with_their_approval(
         replan_application(application=application)
 
     check_in = Message.objects.get(stage="check_in")
-    assert (check_in.status, check_in.approved_at) == ("approved", NOW)
+    assert (check_in.status, check_in.approved_at) == ("approved", LOGGED)
     assert check_in.due_at == local(2025, 3, 26, 8)  # the next window start after resuming
     assert Message.objects.get(stage="second_check_in").status == "draft"
 
@@ -326,7 +318,7 @@ def test_the_facts_come_from_the_current_round(user):
 def test_a_message_being_sent_is_left_alone(user):
     _, interview, people = make_panel(user)
     plan_interview(interview=interview)
-    Message.objects.filter(stage="check_in").update(status="sending", approved_at=NOW)
+    Message.objects.filter(stage="check_in").update(status="sending", approved_at=LOGGED)
     before = Message.objects.filter(stage="check_in").values().get()
 
     Contact.objects.filter(pk=people["recruiter"].pk).update(email="jordan@northwind.example")
@@ -348,7 +340,7 @@ def test_a_contact_edit_redrafts_their_pending_messages_on_re_planning(user):
     second = make_interview(application, starts_at=local(2025, 3, 4, 10), round_number=1)
     add_participant(second, people["dana"], discussed="the hiring plan")
     replan_every_interview(application)
-    Message.objects.filter(stage="check_in").update(status="approved", approved_at=NOW)
+    Message.objects.filter(stage="check_in").update(status="approved", approved_at=LOGGED)
     hand_edited = Message.objects.get(contact=people["richardson"], stage="thank_you")
     Message.objects.filter(pk=hand_edited.pk).update(body_text="My own words.", edited_by_user=True)
 
@@ -421,7 +413,9 @@ def sending_thank_you(user):
     _, interview, people = make_panel(user)
     plan_interview(interview=interview)
     message = Message.objects.get(contact=people["dana"], stage="thank_you")
-    Message.objects.filter(pk=message.pk).update(status="sending", approved_at=NOW, claimed_at=NOW)
+    Message.objects.filter(pk=message.pk).update(
+        status="sending", approved_at=LOGGED, claimed_at=LOGGED
+    )
     InterviewParticipant.objects.filter(contact=people["dana"]).update(
         discussed="the on-call handbook"
     )

@@ -32,15 +32,6 @@ from tests.builders.scenario import PANEL_STARTS, make_panel
 
 pytestmark = pytest.mark.django_db
 
-# The day of the default interview (Tue 4 March 2025, 14:00-15:00 New York), after it ended.
-NOW = local(2025, 3, 4, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
 
 def test_it_drafts_one_thank_you_per_interviewer_with_their_own_detail(sender):
     application, interview, people = make_panel(sender)

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 
 from interviews.models import Contact, TimelineEvent
 from messaging.drafting.planning import draft_message, plan_interview
@@ -23,15 +22,6 @@ from tests.builders.queries import thank_yous
 from tests.builders.scenario import PANEL_STARTS, make_panel
 
 pytestmark = pytest.mark.django_db
-
-# The day of the default interview (Tue 4 March 2025, 14:00-15:00 New York), after it ended.
-NOW = local(2025, 3, 4, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 DASH = "\N{EN DASH}"

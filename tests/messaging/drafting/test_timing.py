@@ -16,18 +16,9 @@ from messaging.services.refusals import ApprovalBlocked
 from messaging.tasks import send_message
 from tests.builders.clock import local
 from tests.builders.queries import thank_yous
-from tests.builders.scenario import make_panel
+from tests.builders.scenario import LOGGED, make_panel
 
 pytestmark = pytest.mark.django_db
-
-# The day of the default interview (Tue 4 March 2025, 14:00-15:00 New York), after it ended.
-NOW = local(2025, 3, 4, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_due_times_equal_the_cadences(sender):
@@ -37,7 +28,7 @@ def test_due_times_equal_the_cadences(sender):
 
     calendar, settings = cadence_inputs_for(user=sender)
     expected_thank_you = cadence.thank_you_due(
-        interview_end=interview.ends_at, now=NOW, calendar=calendar
+        interview_end=interview.ends_at, now=LOGGED, calendar=calendar
     )
     expected_check_in = cadence.check_in_due(
         last_interview_end=interview.ends_at,
