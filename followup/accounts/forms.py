@@ -37,6 +37,12 @@ def _helper(*layout: Any, submit: str) -> FormHelper:
     return helper
 
 
+# An email address is at most 254 characters (RFC 5321); no password of a person is longer
+# than this, and a longer one would only make the hasher work for an attacker.
+EMAIL_MAX_LENGTH = 254
+PASSWORD_MAX_LENGTH = 4096
+
+
 class SignupForm(forms.Form):
     """A new account: who you are, your time zone, and a password typed twice."""
 
@@ -57,12 +63,14 @@ class SignupForm(forms.Form):
     )
     password1 = forms.CharField(
         label="Password",
+        max_length=PASSWORD_MAX_LENGTH,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="Password again",
+        max_length=PASSWORD_MAX_LENGTH,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -99,6 +107,12 @@ class SignupForm(forms.Form):
         return cleaned
 
 
+def _cap_passwords(form: forms.Form, *names: str) -> None:
+    """Refuse absurdly long passwords in Django's own forms before they reach the hasher."""
+    for name in names:
+        form.fields[name].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+
+
 class LoginForm(auth_forms.AuthenticationForm):
     """Log in with the email address and password."""
 
@@ -112,14 +126,19 @@ class LoginForm(auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email"
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True}
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": EMAIL_MAX_LENGTH}
         )
+        # Django sets max_length on the username after building the field, which adds no
+        # validator: without these, any length reaches the database and the password hasher.
+        self.fields["username"].validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        _cap_passwords(self, "password")
         self.helper = _helper("username", "password", submit="Log in")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _cap_passwords(self, "old_password", "new_password1", "new_password2")
         self.helper = _helper(
             "old_password", "new_password1", "new_password2", submit="Change password"
         )
@@ -134,6 +153,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _cap_passwords(self, "new_password1", "new_password2")
         self.helper = _helper("new_password1", "new_password2", submit="Set my new password")
 
 

@@ -71,3 +71,15 @@ def test_a_get_on_log_out_when_logged_out_goes_to_the_login_page(client):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_an_absurdly_long_login_field_gets_a_form_error_not_a_server_error(client, user, field):
+    data = {"username": "alex@example.com", "password": PASSWORD}
+    data[field] = "a" * 60_000 + ("@example.com" if field == "username" else "")
+
+    response = client.post(reverse("accounts:login"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert "_auth_user_id" not in client.session

@@ -106,3 +106,16 @@ def test_the_reset_pages_render(client):
     bad = client.get(reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]))
     assert bad.status_code == 200
     assert b"does not work any more" in bad.content
+
+
+def test_an_absurdly_long_new_password_is_refused_with_a_form_error(owner_client, user):
+    long = "Correct-Horse-" + "x" * 60_000
+    response = owner_client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": long, "new_password2": long},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password1"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)

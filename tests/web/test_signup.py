@@ -102,3 +102,12 @@ def test_the_holiday_country_follows_the_chosen_time_zone(client, time_zone, cou
 
     profile = Profile.objects.get(user__email="jordan@example.com")
     assert (profile.time_zone, profile.country) == (time_zone, country)
+
+
+def test_an_absurdly_long_password_is_refused_with_a_form_error(client):
+    long = "Correct-Horse-" + "x" * 60_000
+    response = client.post(reverse("accounts:signup"), signup_data(password1=long, password2=long))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password1"]
+    assert not User.objects.exists()
