@@ -68,37 +68,12 @@ def message_edit(
                 f"This message is {message.get_status_display().lower()}: "
                 "it can no longer be edited."
             )
-        changed = (
-            message.to_email != to_email
-            or message.subject != subject
-            or message.body_text != body_text
-            or message.due_at != due_at
+        fields = _edited_fields(
+            message, to_email=to_email, subject=subject, body_text=body_text, due_at=due_at
         )
-        if not changed:
+        if not fields:
             return message
         old_due_at = message.due_at
-        contact = message.contact
-        text_changed = (
-            message.to_email != to_email
-            or message.subject != subject
-            or message.body_text != body_text
-        )
-        fields: dict[str, object] = {"due_at": due_at}
-        if text_changed:
-            # Only the words and the recipient make it the user's own version.
-            fields.update(
-                to_email=to_email,
-                subject=subject,
-                body_text=body_text,
-                body_html=text_to_html(body_text),
-                edited_by_user=True,
-            )
-        if old_due_at != due_at:
-            # A chosen time alone: re-planning keeps it, yet may still re-render the text.
-            fields["time_set_by_user"] = True
-        if text_changed and contact is not None and not _same_person(contact, to_email):
-            # An address for someone else: the contact's name would mislabel it.
-            fields["to_name"] = "" if message.to_name == contact.name else message.to_name
         # The user approved the old text, recipient AND time: a new time needs approval too.
         rewrite = message_rewrite(message, changes=fields, covers=(*APPROVAL_COVERS, "due_at"))
         if not rewrite.saved:
@@ -131,6 +106,35 @@ def message_edit(
     elif retimed_thank_you:
         _replan_after_thank_you_moved(message)
     return message
+
+
+def _edited_fields(
+    message: Message, *, to_email: str, subject: str, body_text: str, due_at: dt.datetime
+) -> dict[str, object]:
+    """What an edit writes ({} when nothing changed): a hand edit, a chosen time, or both."""
+    text_changed = (
+        message.to_email != to_email or message.subject != subject or message.body_text != body_text
+    )
+    if not text_changed and message.due_at == due_at:
+        return {}
+    fields: dict[str, object] = {"due_at": due_at}
+    if text_changed:
+        # Only the words and the recipient make it the user's own version.
+        fields.update(
+            to_email=to_email,
+            subject=subject,
+            body_text=body_text,
+            body_html=text_to_html(body_text),
+            edited_by_user=True,
+        )
+        contact = message.contact
+        if contact is not None and not _same_person(contact, to_email):
+            # An address for someone else: the contact's name would mislabel it.
+            fields["to_name"] = "" if message.to_name == contact.name else message.to_name
+    if message.due_at != due_at:
+        # A chosen time alone: re-planning keeps it, yet may still re-render the text.
+        fields["time_set_by_user"] = True
+    return fields
 
 
 def _replan_after_thank_you_moved(message: Message) -> None:
