@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint format clean screenshots bench chaos
+.PHONY: install run test lint format clean screenshots bench chaos audit
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,20 @@ test: install
 	$(BIN)/lint-imports --no-cache
 	DEBUG=false SECRET_KEY=makemigrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the installed, pinned dependencies: pip-audit asks PyPI's JSON
+# API (pypi.org/pypi/<name>/<version>/json) about each one and fails on any it knows.
+# .ci/audit-allow.txt lists the vulnerability ids accepted, one a line with the reason.
+# --strict: a package it could not look up fails the audit too, so an unreachable
+# service never passes as "no vulnerabilities found".
+AUDIT_PROBE := import importlib.metadata as m, urllib.request as u; \
+	u.urlopen("https://pypi.org/pypi/django/" + m.version("django") + "/json", timeout=20)
+audit: install
+	@$(BIN)/python -c '$(AUDIT_PROBE)' 2>/dev/null || { \
+		echo "make audit: PyPI's vulnerability data (https://pypi.org/pypi/<name>/<version>/json)" \
+			"cannot be reached from this machine, so nothing was audited." >&2; exit 1; }
+	$(BIN)/pip-audit --local --strict --skip-editable --progress-spinner off \
+		$$(sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' -e 's/^[[:space:]]*/--ignore-vuln /' .ci/audit-allow.txt)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ so secrets can come from Docker or Kubernetes secret mounts.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -82,4 +83,31 @@ def prefixed(prefix: str) -> dict[str, str]:
         if key.endswith("_FILE"):
             key = key[: -len("_FILE")]
         found[key] = raw(prefix + key)  # type: ignore[assignment]
+    return found
+
+
+_ADDRESS = re.compile(r"[^@\s<>,]+@[^@\s<>,]+\.[^@\s<>,]+")
+_NAMED_ADDRESS = re.compile(r"(?P<name>[^<>,]*?)\s*<(?P<address>[^<>]*)>")
+
+
+def admins(name: str) -> list[tuple[str, str]]:
+    """`Name <address>, other@example.com` as Django's ADMINS: [(name, address), ...].
+
+    A bare address is its own name. Anything else (a name without <>, an address without
+    an @ or a dot in its domain, an empty item between commas) is refused.
+    """
+    value = raw(name, None)
+    if value is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for item in value.split(","):
+        item = item.strip()
+        named = _NAMED_ADDRESS.fullmatch(item)
+        person, address = (named["name"].strip(), named["address"].strip()) if named else ("", item)
+        if not _ADDRESS.fullmatch(address):
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {item!r} is not an email address; "
+                'write "Name <address>, other@example.com".'
+            )
+        found.append((person or address, address))
     return found

@@ -9,9 +9,13 @@ Every variable is documented in .env.example.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from followup import env
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "anymail",
+    "csp",
     "followup.accounts",
     "interviews",
     "messaging",
@@ -59,10 +64,14 @@ MIDDLEWARE = [
     "followup.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every page, error pages included.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on whatever a signed-in user is answered.
+    "followup.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -226,6 +235,11 @@ ANYMAIL["REQUESTS_TIMEOUT"] = env.integer("ANYMAIL_REQUESTS_TIMEOUT", EMAIL_TIME
 # acts only when a header with this id says SPF or DKIM passed for that address; empty:
 # such emails are never acted on, only noted on the timeline (messaging.webhooks.inbound).
 FOLLOWUP_INBOUND_AUTHSERV_ID = env.string("FOLLOWUP_INBOUND_AUTHSERV_ID", "")
+# The largest webhook body the ESP's URLs read (bytes); larger ones answer 413 unread. An
+# inbound email arrives whole, attachments included (messaging.webhook_views).
+FOLLOWUP_WEBHOOK_MAX_BYTES = env.integer(
+    "FOLLOWUP_WEBHOOK_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024
+)
 # Send with the user's own address as From. Only when the ESP has verified the users'
 # domains; by default mail comes from DEFAULT_FROM_EMAIL's address under the user's
 # name, with Reply-To set to the user (messaging.dispatch.outgoing.build_email).
@@ -236,6 +250,14 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "interviews:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# A session ends after this many minutes without a request; every request starts the
+# count again (the cookie's age is renewed each time). 8 hours: a working day of coming
+# back to the queue between other things without logging in again, while a browser left
+# signed in on a shared computer overnight is signed out by morning (Django's default
+# is two weeks from the log-in, however idle).
+FOLLOWUP_SESSION_IDLE_MINUTES = env.integer("FOLLOWUP_SESSION_IDLE_MINUTES", 480, minimum=5)
+SESSION_COOKIE_AGE = FOLLOWUP_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -267,6 +289,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Who gets an email for each server error (500) when DEBUG is off, through EMAIL_BACKEND
+# from SERVER_EMAIL (Django's "django" logger, kept by LOGGING below): "Name <address>,
+# other@example.com". Default: nobody.
+ADMINS = env.admins("ADMINS")
+
 # --- Security (production) -------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
@@ -281,6 +308,43 @@ if not DEBUG:
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+
+def _inline_style_hash(template: Path) -> str:
+    """The CSP source allowing the one <style> block of `template` (and nothing else)."""
+    block = re.search(r"<style>(.*?)</style>", template.read_text(), re.S)
+    if block is None:
+        raise ImproperlyConfigured(f"{template} has no <style> block to allow.")
+    digest = hashlib.sha256(block.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own
+# static files only. No inline script, no event-handler attribute, no eval: the pages'
+# JavaScript lives in static/js/, and htmx runs with allowEval off (base.html's
+# htmx-config: no hx-on, no js: values, no indicator <style> it would inject).
+# No inline styles either: no style="..." attributes in our templates (classes in
+# static/css/app.css). Bootstrap's JavaScript sets positions through element.style,
+# which CSP does not govern, so style-src needs no 'unsafe-inline'. The one exception is
+# the error pages' own <style> block (templates/_error_layout.html renders a 500 without
+# static files), allowed by its hash, computed here so an edit cannot drift from it.
+# img-src allows data: for the SVG icons inside Bootstrap's CSS (select arrows, close
+# buttons, the navbar toggler). The outbox shows sanitised email HTML in a sandboxed
+# <iframe srcdoc>: it inherits this policy, so it can load nothing from elsewhere either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, _inline_style_hash(BASE_DIR / "templates" / "_error_layout.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

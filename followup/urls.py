@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from messaging.webhook_views import webhook_urlpatterns
+
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers and bookmark tools still ask for /favicon.ico whatever the <link> says."""
@@ -25,4 +27,8 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # ESP webhooks (delivery, bounce, inbound), e.g. anymail/postmark/tracking/, guarded by
     # basic auth from ANYMAIL_WEBHOOK_SECRET; events land in messaging.receivers. Without a
     # secret anyone could post fake bounces or replies, so there are no such URLs at all.
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+    # Only the configured ESP's (not all of anymail.urls): another ESP's URL is a 404, not a
+    # view that answers strangers' posts with a 500.
+    urlpatterns.append(
+        path("anymail/", include((webhook_urlpatterns(settings.EMAIL_BACKEND), "anymail")))
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from messaging.models import BouncedAddress, EmailEvent, Message, OutboxEmail
+from messaging.tasks import process_email_event
 
 
 @admin.register(Message)
@@ -46,14 +47,57 @@ class BouncedAddressAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
 
 
+class FailedListFilter(admin.SimpleListFilter):
+    """Events whose processing failed: not retried by themselves, they wait to be read here."""
+
+    title = "failed"
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Failed"), ("no", "Not failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(failed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(failed_at__isnull=True)
+        return queryset
+
+
 @admin.register(EmailEvent)
 class EmailEventAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "event_type", "esp_name", "recipient", "message", "processed_at")
-    list_filter = ("event_type", "esp_name")
-    search_fields = ("event_id", "esp_message_id", "recipient")
-    raw_id_fields = ("message",)
-    readonly_fields = ("received_at",)
+    list_display = (
+        "received_at",
+        "event_type",
+        "esp_name",
+        "recipient",
+        "user",
+        "message",
+        "processed_at",
+        "failed_at",
+        "failure",
+    )
+    list_filter = (FailedListFilter, "event_type", "esp_name")
+    search_fields = ("event_id", "esp_message_id", "recipient", "user__email", "failure")
+    raw_id_fields = ("message", "user")
+    readonly_fields = ("received_at", "processed_at", "failed_at", "failure")
     date_hierarchy = "received_at"
+    list_select_related = ("user", "message")
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected failed events again")
+    def process_again(self, request, queryset):
+        # Once the cause is fixed: clear the failure, and the task tries it once more (a
+        # second failure is recorded again). Processed events are left alone.
+        ids = list(
+            queryset.filter(failed_at__isnull=False, processed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        EmailEvent.objects.filter(pk__in=ids).update(failed_at=None, failure="")
+        for pk in ids:
+            process_email_event.delay_on_commit(pk)
+        self.message_user(request, f"{len(ids)} event(s) sent to be processed again.")
 
 
 @admin.register(OutboxEmail)

@@ -192,8 +192,21 @@ class EmailEvent(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
+    # Whose event it is, once processing ties it to a message or an application: deleting
+    # the user deletes the payloads that hold their correspondents' mail.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_events",
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Processing raised (or never ran within the sweep's window): not retried any more, shown
+    # in the admin until someone processes it again (messaging.webhooks.processing).
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

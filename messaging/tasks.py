@@ -47,23 +47,29 @@ def send_message(self, message_id: int) -> str:
 
 
 @shared_task(
+    bind=True,
     ignore_result=True,
     # A deadlock, a dropped connection or a failover: the work rolled back with its claim
-    # (processed_at), so trying again later is safe. The beat's sweep catches what is left.
+    # (processed_at), so trying again later is safe. Any other error, or this one on the
+    # last try, is recorded on the event as its failure and not retried.
     autoretry_for=(DatabaseError,),
     max_retries=5,
     retry_backoff=10,
     retry_backoff_max=300,
     retry_jitter=True,
 )
-def process_email_event(event_pk: int) -> None:
+def process_email_event(self, event_pk: int) -> None:
     """Act on one stored ESP webhook event (delivery, bounce, inbound reply)."""
-    processing.email_event_process(event_pk=event_pk)
+    final_attempt = self.max_retries is not None and self.request.retries >= self.max_retries
+    processing.email_event_process(event_pk=event_pk, final_attempt=final_attempt)
 
 
 @shared_task(ignore_result=True)
 def requeue_email_events() -> int:
-    """Beat, every 10 minutes: webhook events still unprocessed after a while go again."""
+    """Beat, every 10 minutes: webhook events still unprocessed after a while go again.
+
+    Failed events (recorded on the event, shown in the admin) are not among them.
+    """
     return processing.email_events_requeue(
         now=timezone.now(), enqueue=process_email_event.delay_on_commit
     )

@@ -6,19 +6,20 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from anymail.inbound import AnymailInboundMessage
 from anymail.signals import EventType
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from interviews.locks import lock_applications
-from interviews.models import TimelineEvent
+from interviews.models import Application, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging.models import BouncedAddress, EmailEvent, Message
 from messaging.side_tasks import message_sent_side_tasks
 from messaging.status import bounced_messages_hold, message_label
-from messaging.webhooks.inbound import inbound_event_apply
+from messaging.webhooks.inbound import InboundMatch, inbound_event_apply, inbound_match
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,13 @@ logger = logging.getLogger(__name__)
 UNDELIVERABLE = frozenset(
     {EventType.BOUNCED, EventType.REJECTED, EventType.FAILED, EventType.COMPLAINED}
 )
-# The sweep re-enqueues events left unprocessed this long (their task failed or was lost),
-# up to this age: an event that still fails after days is a bug to read in the logs, not
-# something to retry every ten minutes for ever.
+# The sweep re-enqueues events left unprocessed this long (their task was lost with the
+# broker, or the worker died), up to this age; one still unprocessed after that is marked
+# failed, so it shows in the admin instead of vanishing from the sweep unnoticed.
 REQUEUE_AFTER = dt.timedelta(minutes=10)
 REQUEUE_UNTIL = dt.timedelta(days=3)
 REQUEUE_BATCH = 500
+NEVER_PROCESSED = "Not processed within 3 days of arriving (its task was lost each time)."
 
 
 def email_events_requeue(
@@ -40,15 +42,18 @@ def email_events_requeue(
     """Hand stored events still unprocessed after REQUEUE_AFTER to `enqueue` again; how many.
 
     The ESP got its 200 when the event was stored, so it never sends it again: a task lost
-    with a broker outage, or one that ran out of retries, would otherwise drop a bounce or
-    a reply for good. Processing claims each event, so an event enqueued twice is harmless.
+    with a broker outage would otherwise drop a bounce or a reply for good. Processing
+    claims each event, so an event enqueued twice is harmless. Failed events are not
+    retried: processing them again is a decision for whoever reads the failure.
     """
+    waiting = EmailEvent.objects.filter(processed_at__isnull=True, failed_at__isnull=True)
+    expired = waiting.filter(received_at__lt=now - REQUEUE_UNTIL).update(
+        failed_at=now, failure=NEVER_PROCESSED
+    )
+    if expired:
+        logger.error("%d webhook events were never processed; marked failed", expired)
     ids = list(
-        EmailEvent.objects.filter(
-            processed_at__isnull=True,
-            received_at__lt=now - REQUEUE_AFTER,
-            received_at__gte=now - REQUEUE_UNTIL,
-        )
+        waiting.filter(received_at__lt=now - REQUEUE_AFTER, received_at__gte=now - REQUEUE_UNTIL)
         .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -59,19 +64,108 @@ def email_events_requeue(
     return len(ids)
 
 
-def email_event_process(*, event_pk: int) -> None:
-    """Act on one stored event, exactly once (the claim and the work commit together)."""
+def email_event_process(*, event_pk: int, final_attempt: bool = True) -> None:
+    """Act on one stored event, exactly once (the claim and the work commit together).
+
+    When the work raises, everything it did rolls back with the claim. A database error
+    on an attempt that is not the task's last goes up for the task to retry; any other
+    error, or the last attempt's, is recorded on the event (failed_at, failure) so it
+    stops being retried and shows in the admin and on its owner's timeline.
+    """
+    try:
+        _process(event_pk)
+    except Exception as error:
+        if isinstance(error, DatabaseError) and not final_attempt:
+            raise  # the task tries again after a backoff
+        logger.exception("Webhook event %s could not be processed", event_pk)
+        email_event_fail(event_pk=event_pk, error=f"{type(error).__name__}: {error}")
+
+
+def _process(event_pk: int) -> None:
+    """Claim the event and act on it, in one transaction."""
     with transaction.atomic():
-        claimed = EmailEvent.objects.filter(pk=event_pk, processed_at__isnull=True).update(
-            processed_at=timezone.now()
-        )
+        claimed = EmailEvent.objects.filter(
+            pk=event_pk, processed_at__isnull=True, failed_at__isnull=True
+        ).update(processed_at=timezone.now())
         if not claimed:
             return
         event = EmailEvent.objects.get(pk=event_pk)
         if event.event_type == EventType.INBOUND:
+            _inbound_owner_set(event)
             inbound_event_apply(event=event)
         else:
             _tracking_event_apply(event)
+
+
+def email_event_fail(*, event_pk: int, error: str) -> None:
+    """Record that an event could not be processed, and tell its owner if it has one."""
+    with transaction.atomic():
+        event = EmailEvent.objects.select_for_update().filter(pk=event_pk).first()
+        if event is None or event.processed_at is not None:
+            return
+        application, message = _owner_of(event)
+        event.failed_at = timezone.now()
+        event.failure = error[:500]
+        event.message = message or event.message
+        event.user_id = application.user_id if application else event.user_id
+        event.save(update_fields=["failed_at", "failure", "message", "user"])
+        if application is None:
+            return
+        lock_applications([application.pk])
+        if event.event_type == EventType.INBOUND:
+            summary = f"An email from {event.recipient or 'your contact'} could not be read"
+            detail = "Followup received it but could not act on it, so nothing changed. "
+            detail += "Look for it in your mailbox, and use 'They replied' if it is an answer."
+        else:
+            summary = f"A '{event.event_type}' report on this email could not be processed"
+            detail = "The mail service reported on it, but Followup could not act on the "
+            detail += "report, so the email's delivery status did not change."
+        timeline_record(
+            application=application,
+            kind=TimelineEvent.Kind.NOTE,
+            summary=summary,
+            detail=detail,
+            message=message,
+        )
+
+
+def _owner_of(event: EmailEvent) -> tuple[Application | None, Message | None]:
+    """The application (and our message) an event that failed is about, if it can be told.
+
+    Read again outside the failed work, which rolled back; the event may be what broke
+    the matching itself, so any error here means "no owner", never a second failure.
+    """
+    try:
+        # A savepoint: a database error here must not spoil the transaction that records.
+        with transaction.atomic():
+            if event.event_type == EventType.INBOUND:
+                match = _inbound_match(event)
+                return (match.application, match.message) if match else (None, None)
+            message = _tracked_message(event)
+            return (message.application, message) if message else (None, None)
+    except Exception:
+        logger.exception("Could not tell whose webhook event %s is", event.pk)
+        return None, None
+
+
+def _inbound_match(event: EmailEvent) -> InboundMatch | None:
+    """The application a stored inbound email answers."""
+    return inbound_match(
+        inbound_message=AnymailInboundMessage.parse_raw_mime(event.payload.get("raw", "")),
+        envelope_recipient=event.payload.get("envelope_recipient", ""),
+    )
+
+
+def _inbound_owner_set(event: EmailEvent) -> None:
+    """Tie an inbound email to the user whose application it answers.
+
+    inbound_event_apply matches it again (it records only the message it answers): the
+    match reads a few rows, and the owner is set even when the email changes nothing.
+    """
+    match = _inbound_match(event)
+    if match is not None:
+        event.user_id = match.application.user_id
+        event.save(update_fields=["user"])
 
 
 def _tracked_message(event: EmailEvent) -> Message | None:
@@ -104,7 +198,8 @@ def _tracking_event_apply(event: EmailEvent) -> None:
     bounced = event.event_type in UNDELIVERABLE
     lock_applications([message.application_id, *(_pending_to(message, address) if bounced else [])])
     event.message = message
-    event.save(update_fields=["message"])
+    event.user_id = message.user_id
+    event.save(update_fields=["message", "user"])
     payload = event.payload
     at = parse_datetime(payload.get("timestamp") or "") or timezone.now()
     detail = (payload.get("description") or payload.get("mta_response") or "")[:500]

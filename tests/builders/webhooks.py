@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib
 from collections.abc import Iterator
 
 from django.test import override_settings
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, get_resolver
 
 from messaging.models import Message
 
 SECRET = "hooks:s3cret-words"
 
 
+def basic_auth(secret: str = SECRET) -> dict[str, str]:
+    """The Authorization header an ESP sends with the webhook secret."""
+    return {"HTTP_AUTHORIZATION": f"Basic {base64.b64encode(secret.encode()).decode()}"}
+
+
+def anymail_webhook_paths() -> dict[str, str]:
+    """Every webhook URL Anymail knows, by its URL name, as mounted under /anymail/."""
+    from anymail import urls
+
+    resolver = get_resolver(urls)
+    return {p.name: f"/anymail/{resolver.reverse(p.name)}" for p in urls.urlpatterns}
+
+
 @contextlib.contextmanager
-def webhook_urls(**anymail: str) -> Iterator[None]:
-    """The project's URLs as they load with these ANYMAIL settings (urls.py reads them once)."""
+def webhook_urls(backend: str | None = None, **anymail: str) -> Iterator[None]:
+    """The project's URLs as they load with these ANYMAIL settings (urls.py reads them once).
+
+    With `backend`, as they load with that EMAIL_BACKEND (only while loading: the tests
+    still send through the test settings' backend).
+    """
     import followup.urls
 
     try:
         with override_settings(ANYMAIL=anymail):
-            importlib.reload(followup.urls)
+            with override_settings(**({"EMAIL_BACKEND": backend} if backend else {})):
+                importlib.reload(followup.urls)
             clear_url_caches()
             yield
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from messaging.models import Message
 from tests.builders.messages import eager_celery, make_message, sending_setup
-from tests.builders.webhooks import SECRET, webhook_urls
+from tests.builders.webhooks import SECRET, basic_auth, webhook_urls
 
 
 @pytest.fixture(autouse=True)
@@ -36,17 +35,28 @@ def sent(user) -> Message:
 
 
 @pytest.fixture
-def post(client, django_capture_on_commit_callbacks):
-    """POST a Postmark payload to Anymail's webhook URL, running what it enqueues."""
+def post_raw(client, db, django_capture_on_commit_callbacks):
+    """POST a body as it is, however malformed, to a Postmark webhook URL (signed)."""
 
-    def send(kind: str, payload: dict, secret: str = SECRET):
-        token = base64.b64encode(secret.encode()).decode()
+    def send(
+        kind: str, body: str | bytes, content_type: str = "application/json", secret: str = SECRET
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(
                 reverse(f"anymail:postmark_{kind}_webhook"),
-                data=json.dumps(payload),
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Basic {token}",
+                data=body,
+                content_type=content_type,
+                **basic_auth(secret),
             )
+
+    return send
+
+
+@pytest.fixture
+def post(post_raw):
+    """POST a Postmark payload to Anymail's webhook URL, running what it enqueues."""
+
+    def send(kind: str, payload: dict, secret: str = SECRET):
+        return post_raw(kind, json.dumps(payload), secret=secret)
 
     return send
