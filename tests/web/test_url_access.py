@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from messaging.models import Message, OutboxEmail
-from tests.builders.scenario import planned
+from messaging.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -87,20 +86,6 @@ def site_urls() -> list[str]:
 
 def test_every_url_of_the_site_is_in_this_table():
     assert set(site_urls()) == set(ENDPOINTS), "add the new URL to ENDPOINTS"
-
-
-@pytest.fixture
-def owned(user) -> dict[str, object]:
-    """One object of each kind, all the user's."""
-    application, people = planned(user)
-    return {
-        "application": application,
-        "interview": application.interviews.get(),
-        "contact": people["dana"],
-        "company": application.company,
-        "message": Message.objects.filter(application=application).first(),
-        "outbox": OutboxEmail.objects.create(user=user, from_email="a@b.example", to="c@d.example"),
-    }
 
 
 def url_of(name: str, owned: dict[str, object]) -> str:
