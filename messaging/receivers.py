@@ -6,13 +6,18 @@ to the process_email_event task after commit; the task's work is messaging.webho
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import logging
 
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType, inbound, tracking
 
 from messaging.models import EmailEvent
 from messaging.tasks import process_email_event
+from messaging.webhooks.inbound import RAW_KEY, clean_text, sender_of
+
+logger = logging.getLogger(__name__)
 
 
 def connect() -> None:
@@ -51,22 +56,50 @@ def _fingerprint(*parts: object) -> str:
     return "sha256:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
+def _raw_bytes(event: AnymailInboundEvent) -> bytes:
+    """The inbound email's bytes as received: the ESP's raw MIME when it sent it.
+
+    Postmark's RawEmail (when the inbound stream includes it) is the message as it arrived;
+    without it, the message Anymail parsed or built from the ESP's fields, generated without
+    re-folding any header it parsed (the stdlib keeps no other copy of the bytes).
+    """
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    esp_raw = esp_event.get("RawEmail")
+    if isinstance(esp_raw, str) and esp_raw:
+        return esp_raw.encode("utf-8", "surrogatepass")
+    message = event.message
+    if message is None:
+        return b""
+    try:
+        # As on the wire (CRLF), parsed headers as they came: a CRLF message comes out whole.
+        return message.as_bytes(policy=message.policy.clone(refold_source="none", linesep="\r\n"))
+    except Exception:  # a message the generator chokes on: its text instead
+        logger.exception("Inbound email could not be generated as bytes; stored as text")
+        return message.as_string().encode("utf-8", "surrogateescape")
+
+
 def _event_fields(event: AnymailTrackingEvent | AnymailInboundEvent, esp_name: str) -> dict:
     """The EmailEvent columns for one Anymail event, its unique key included."""
     if isinstance(event, AnymailInboundEvent):
         message = event.message
-        raw_id = event.event_id or (message.get("Message-ID", "") or "").strip()
-        raw = message.as_string() if message is not None else ""
-        sender = message.from_email if message is not None else None
+        raw = _raw_bytes(event)
+        try:
+            raw_id = event.event_id or str(message.get("Message-ID", "") or "").strip()
+        except Exception:  # a defective Message-ID: the fingerprint instead
+            raw_id = event.event_id or ""
+        sender = sender_of(message)[0] if message is not None else ""
         return {
-            "event_id": _event_key(esp_name, raw_id or _fingerprint(raw)),
+            "event_id": _event_key(esp_name, clean_text(raw_id) or _fingerprint(raw)),
             "esp_name": esp_name,
             "event_type": EventType.INBOUND,
-            "recipient": str(getattr(sender, "addr_spec", "") or "")[:300],
+            "recipient": sender[:300],
             "payload": {
-                "raw": raw,
-                "envelope_recipient": str(getattr(message, "envelope_recipient", "") or ""),
-                "stripped_text": str(getattr(message, "stripped_text", "") or ""),
+                # Exactly as received: processing parses these bytes, nothing re-folded.
+                RAW_KEY: base64.b64encode(raw).decode("ascii"),
+                "envelope_recipient": clean_text(
+                    str(getattr(message, "envelope_recipient", "") or "")
+                ),
+                "stripped_text": clean_text(str(getattr(message, "stripped_text", "") or "")),
             },
         }
     timestamp = event.timestamp.isoformat() if event.timestamp else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email.utils
 import logging
@@ -12,8 +13,10 @@ import nh3
 from anymail.inbound import AnymailInboundMessage
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from followup.accounts.models import User
 from interviews.models import Application, Contact, Interview, TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import selectors
@@ -42,6 +45,148 @@ _COMMENT = re.compile(r"\([^()]*\)")
 _AUTH_DOMAIN = re.compile(r"\b(?:header\.d|header\.i|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.I)
 
 
+# --- Reading the stored email ---------------------------------------------------------------
+
+# The EmailEvent.payload key of the message exactly as received, base64 (receivers.py).
+RAW_KEY = "raw_base64"
+# No real From header is this long; a longer one is not read at all.
+MAX_FROM = 4000
+# How many of a thread header's Message-IDs are looked up (the latest References count).
+MAX_THREAD_IDS = 100
+# How many recipient addresses are compared with the users'.
+MAX_RECIPIENTS = 200
+AMBIGUOUS = (
+    "Matches applications of several users; assign it by hand (set its user) and process it again."
+)
+_ADDR_SPEC = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+# Mislabelled Western text is nearly always windows-1252 (as browsers read it, WHATWG).
+_AS_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+
+
+class AmbiguousInbound(Exception):
+    """The email fits applications of several users and nothing tells them apart."""
+
+
+def raw_bytes(payload: dict) -> bytes:
+    """The stored email exactly as received (the text of events stored before RAW_KEY)."""
+    encoded = payload.get(RAW_KEY)
+    if encoded:
+        return base64.b64decode(encoded)
+    return str(payload.get("raw", "")).encode("utf-8", "surrogateescape")
+
+
+def inbound_message_of(payload: dict) -> AnymailInboundMessage:
+    """The stored email, parsed from its bytes (stdlib email, policy.default)."""
+    return AnymailInboundMessage.parse_raw_mime_bytes(raw_bytes(payload))
+
+
+def clean_text(value: str) -> str:
+    """Text a database column can hold: undecodable bytes read as windows-1252, no NULs."""
+    try:
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = value.encode("utf-8", "replace")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("windows-1252", "replace")
+    return text.replace("\x00", "")
+
+
+def raw_header(inbound_message: AnymailInboundMessage, name: str) -> list[str]:
+    """Every value of a header as received, unfolded and unparsed (parsing cannot fail)."""
+    return [
+        _FOLD.sub("", str(value))
+        for key, value in inbound_message.raw_items()
+        if key.lower() == name.lower()
+    ]
+
+
+def _usable(addresses: list[str]) -> set[str]:
+    return {a.strip().lower() for a in addresses if _ADDR_SPEC.match(a.strip())}
+
+
+def sender_of(inbound_message: AnymailInboundMessage) -> tuple[str, str]:
+    """The one address in From, lower-cased, and "" as the problem; or "" and the problem.
+
+    Hostile display names ('Dana <Boss> Richardson <dana@acme.example>') do not fool it:
+    the strict parser's answer counts when it names one real address, else the lenient one.
+    """
+    values = raw_header(inbound_message, "From")
+    if not "".join(values).strip():
+        return "", "It has no From address, so whose reply it is cannot be told."
+    if sum(len(v) for v in values) > MAX_FROM:
+        return "", "Its From header is too long to be read."
+    found: set[str] = set()
+    try:
+        found = _usable([a.addr_spec for a in inbound_message["From"].addresses])
+    except Exception:  # any defect of a hostile header: the lenient reading
+        found = set()
+    if len(found) != 1:
+        found = _usable([address for _name, address in email.utils.getaddresses(values)])
+    if len(found) > 1:
+        return "", "Its From header names several addresses, so who wrote it cannot be told."
+    if not found:
+        return "", "Its From header holds no usable address."
+    return clean_text(found.pop()), ""
+
+
+def recipients_of(inbound_message: AnymailInboundMessage, envelope_recipient: str = "") -> set[str]:
+    """The addresses the email was delivered or addressed to, lower-cased."""
+    values = [
+        value
+        for header in ("To", "Cc", "Delivered-To", "X-Original-To")
+        for value in raw_header(inbound_message, header)
+    ]
+    if envelope_recipient:
+        values.append(envelope_recipient)
+    found = [address for _name, address in email.utils.getaddresses(values)]
+    return set(sorted(_usable(found))[:MAX_RECIPIENTS])
+
+
+def thread_ids_of(inbound_message: AnymailInboundMessage) -> list[str]:
+    """The Message-IDs the email answers: In-Reply-To's, then the latest of References."""
+    in_reply_to = message_ids_in(" ".join(raw_header(inbound_message, "In-Reply-To")))
+    references = message_ids_in(" ".join(raw_header(inbound_message, "References")))
+    ids = [clean_text(i) for i in in_reply_to[:MAX_THREAD_IDS] + references[-MAX_THREAD_IDS:]]
+    return [i for i in ids if len(i) <= 300]
+
+
+def subject_of(inbound_message: AnymailInboundMessage) -> str:
+    """The Subject, its encoded words decoded; as received when it does not parse."""
+    try:
+        subject = str(inbound_message["Subject"] or "")
+    except Exception:  # a defective header reads as received
+        subject = " ".join(raw_header(inbound_message, "Subject"))
+    return clean_text(subject)
+
+
+def _part_text(part: AnymailInboundMessage) -> str:
+    """A text part's words, in its charset when that decodes it, never raising."""
+    data = part.get_payload(decode=True) or b""
+    if not isinstance(data, bytes):
+        return clean_text(str(data))
+    charset = (part.get_content_charset() or "utf-8").lower()
+    charset = "windows-1252" if charset in _AS_WINDOWS_1252 else charset
+    try:
+        return clean_text(data.decode(charset))
+    except LookupError:
+        return clean_text(data.decode("utf-8", "surrogateescape"))
+    except UnicodeDecodeError:
+        return clean_text(data.decode(charset, "replace"))
+
+
+def body_of(inbound_message: AnymailInboundMessage, subtype: str) -> str:
+    """The first text/<subtype> part that is not an attachment, decoded; "" when none."""
+    for part in inbound_message.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_type() == f"text/{subtype}":
+            return _part_text(part)
+    return ""
+
+
 # --- Which application an inbound email answers ---------------------------------------------
 
 
@@ -64,71 +209,82 @@ def message_ids_in(value: str) -> list[str]:
     return found
 
 
-def _addresses(inbound_message: AnymailInboundMessage, *headers: str) -> set[str]:
-    """The addresses in these headers, lower-cased."""
-    found: set[str] = set()
-    for header in headers:
-        for item in inbound_message.get_address_header(header):
-            if item.addr_spec:
-                found.add(item.addr_spec.lower())
-    return found
+def _addressed_users(recipients: set[str]) -> set[int]:
+    """The users whose own address the email was delivered or addressed to."""
+    if not recipients:
+        return set()
+    return set(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=recipients)
+        .values_list("pk", flat=True)
+    )
 
 
 def inbound_match(
-    *, inbound_message: AnymailInboundMessage, envelope_recipient: str = ""
+    *,
+    inbound_message: AnymailInboundMessage,
+    envelope_recipient: str = "",
+    user_id: int | None = None,
 ) -> InboundMatch | None:
-    """The application an inbound email answers, or None when it cannot be told."""
-    sender = inbound_message.from_email
-    sender_address = (getattr(sender, "addr_spec", "") or "").lower()
-    if (
-        sender_address
-        and sender_address == email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
-    ):
-        return None  # our own mail coming back
+    """The application an inbound email answers, or None when it answers none of ours.
 
-    ids = message_ids_in(inbound_message.get("In-Reply-To", "")) + message_ids_in(
-        inbound_message.get("References", "")
+    Only the applications of the user it was addressed to count, when that can be told:
+    `user_id` (assigned by hand in the admin), else the users whose own address it was
+    delivered or addressed to. Otherwise it must fit one user's applications only: one
+    that fits several raises AmbiguousInbound (never guessed: it is someone's private mail).
+    """
+    sender_address, problem = sender_of(inbound_message)
+    if problem:
+        return None
+    if sender_address == email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
+        return None  # our own mail coming back
+    scope = (
+        {user_id}
+        if user_id is not None
+        else _addressed_users(recipients_of(inbound_message, envelope_recipient))
     )
-    match = _thread_match(ids=ids, sender_address=sender_address)
-    if match is None and sender_address:
-        match = _sender_match(
-            inbound_message=inbound_message,
-            sender_address=sender_address,
-            envelope_recipient=envelope_recipient,
-        )
+    match = _thread_match(
+        ids=thread_ids_of(inbound_message), sender_address=sender_address, scope=scope
+    )
+    if match is None:
+        match = _sender_match(sender_address=sender_address, scope=scope)
     if match is None:
         return None
     # The user's own copy or forward is not the company answering.
-    if sender_address and sender_address == match.application.user.email.lower():
+    if sender_address == match.application.user.email.lower():
         return None
     return match
 
 
-def _thread_match(*, ids: list[str], sender_address: str) -> InboundMatch | None:
+def _one_user(user_ids: set[int]) -> bool:
+    """Whether the candidates are one user's (none: False); several raise AmbiguousInbound."""
+    if len(user_ids) > 1:
+        raise AmbiguousInbound(AMBIGUOUS)
+    return bool(user_ids)
+
+
+def _thread_match(*, ids: list[str], sender_address: str, scope: set[int]) -> InboundMatch | None:
     """The application whose thread the email continues: one of our Message-IDs it names."""
     if not ids:
         return None
     variants = ids + [i.strip("<>") for i in ids]
-    ours = (
-        Message.objects.filter(message_id__in=variants)
-        .select_related("application", "contact")
-        .order_by("-sent_at", "-pk")
-        .first()
-    )
-    if ours is not None:
-        return InboundMatch(
-            application=ours.application,
-            contact=_contact_for(ours.user_id, sender_address) or ours.contact,
-            message=ours,
-        )
-    interview = (
-        Interview.objects.filter(scheduling_message_id__in=variants)
-        .select_related("application")
-        .first()
-    )
-    if interview is None:
+    messages = Message.objects.filter(message_id__in=variants)
+    interviews = Interview.objects.filter(scheduling_message_id__in=variants)
+    if scope:
+        messages = messages.filter(user_id__in=scope)
+        interviews = interviews.filter(application__user_id__in=scope)
+    ours = list(messages.select_related("application", "contact").order_by("-sent_at", "-pk")[:50])
+    scheduling = list(interviews.select_related("application").order_by("-pk")[:50])
+    users = {m.user_id for m in ours} | {i.application.user_id for i in scheduling}
+    if not _one_user(users):
         return None
-    application = interview.application
+    if ours:
+        return InboundMatch(
+            application=ours[0].application,
+            contact=_contact_for(ours[0].user_id, sender_address) or ours[0].contact,
+            message=ours[0],
+        )
+    application = scheduling[0].application
     return InboundMatch(
         application=application,
         contact=_contact_for(application.user_id, sender_address),
@@ -136,18 +292,13 @@ def _thread_match(*, ids: list[str], sender_address: str) -> InboundMatch | None
     )
 
 
-def _sender_match(
-    *, inbound_message: AnymailInboundMessage, sender_address: str, envelope_recipient: str
-) -> InboundMatch | None:
-    """The latest application of the one user who knows the sender as a contact."""
-    contacts = list(Contact.objects.filter(email__iexact=sender_address).select_related("user"))
-    if len({c.user_id for c in contacts}) > 1:
-        # Several users know this recruiter: keep the one the email was addressed to.
-        recipients = _addresses(inbound_message, "To", "Cc", "Delivered-To")
-        if envelope_recipient:
-            recipients.add(envelope_recipient.lower())
-        contacts = [c for c in contacts if c.user.email.lower() in recipients]
-    if len({c.user_id for c in contacts}) != 1:
+def _sender_match(*, sender_address: str, scope: set[int]) -> InboundMatch | None:
+    """The latest application of the one user (of those in scope) who knows the sender."""
+    contacts = Contact.objects.filter(email__iexact=sender_address)
+    if scope:
+        contacts = contacts.filter(user_id__in=scope)
+    contacts = list(contacts.select_related("user")[:200])
+    if not _one_user({c.user_id for c in contacts}):
         return None
     applications = (
         Application.objects.filter(user_id=contacts[0].user_id)
@@ -209,9 +360,9 @@ def sender_authenticated(inbound_message: AnymailInboundMessage, sender_address:
     trusted = settings.FOLLOWUP_INBOUND_AUTHSERV_ID.strip().lower()
     sender_domain = sender_address.rpartition("@")[2].lower()
     headers = [
-        str(header)
-        for header in inbound_message.get_all("Authentication-Results") or []
-        if authserv_id(str(header)) == trusted
+        header
+        for header in raw_header(inbound_message, "Authentication-Results")
+        if authserv_id(header) == trusted
     ]
     if not trusted or not sender_domain or not headers:
         return False
@@ -230,12 +381,12 @@ def sender_authenticated(inbound_message: AnymailInboundMessage, sender_address:
 
 def is_automatic(inbound_message: AnymailInboundMessage) -> bool:
     """Sent by a machine (RFC 3834 Auto-Submitted and the common vendor headers)."""
-    auto_submitted = (inbound_message.get("Auto-Submitted", "") or "").strip().lower()
+    auto_submitted = " ".join(raw_header(inbound_message, "Auto-Submitted")).strip().lower()
     if auto_submitted and auto_submitted != "no":
         return True
-    if inbound_message.get("X-Autoreply") or inbound_message.get("X-Autorespond"):
+    if raw_header(inbound_message, "X-Autoreply") or raw_header(inbound_message, "X-Autorespond"):
         return True
-    precedence = (inbound_message.get("Precedence", "") or "").strip().lower()
+    precedence = " ".join(raw_header(inbound_message, "Precedence")).strip().lower()
     return precedence in {"auto_reply", "bulk", "junk"}
 
 
@@ -281,19 +432,20 @@ def reply_text(inbound_message: AnymailInboundMessage, *, stripped: str = "") ->
     # every process loads this module at start-up while only inbound replies need it.
     from mailparser_reply import EmailReplyParser
 
-    text = inbound_message.text or ""
-    if not text.strip() and inbound_message.html:
+    text = body_of(inbound_message, "plain")
+    html = "" if text.strip() else body_of(inbound_message, "html")
+    if html:
         # No text part: the HTML, sanitised down to its words.
-        text = nh3.clean(inbound_message.html, tags=set())
+        text = nh3.clean(html, tags=set())
     latest = stripped or EmailReplyParser(languages=["en"]).parse_reply(text) or text
-    return latest.strip()[:MAX_DETAIL]
+    return clean_text(latest).strip()[:MAX_DETAIL]
 
 
 def _received_at(inbound_message: AnymailInboundMessage, fallback: dt.datetime) -> dt.datetime:
     """When they sent it, by its Date header, never later than now; else `fallback`."""
     try:
         when = inbound_message.date
-    except (TypeError, ValueError):
+    except Exception:  # any unreadable Date header: the fallback
         when = None
     if when is None:
         return fallback
@@ -306,24 +458,48 @@ def _received_at(inbound_message: AnymailInboundMessage, fallback: dt.datetime) 
 # --- Acting on it ---------------------------------------------------------------------------
 
 
-def inbound_event_apply(*, event: EmailEvent) -> None:
-    """Act on a stored inbound email: a reply or an out-of-office notice on its application."""
-    inbound_message = AnymailInboundMessage.parse_raw_mime(event.payload.get("raw", ""))
-    match = inbound_match(
-        inbound_message=inbound_message,
-        envelope_recipient=event.payload.get("envelope_recipient", ""),
-    )
+def _leave_for_admin(event: EmailEvent, reason: str) -> None:
+    """Mark the email failed with a plain reason: the admin lists it and can process it again."""
+    event.processed_at = None
+    event.failed_at = timezone.now()
+    event.failure = reason[:500]
+    event.save(update_fields=["processed_at", "failed_at", "failure"])
+    logger.warning("Inbound email %s left for the admin: %s", event.event_id, reason)
+
+
+def inbound_event_apply(*, event: EmailEvent) -> InboundMatch | None:
+    """Act on a stored inbound email: a reply or an out-of-office notice on its application.
+
+    Parsed from the bytes as received and matched once; the match's user becomes the event's
+    owner (even when the email then changes nothing), and is returned. An email without a
+    usable From, or one that fits several users' applications, is marked failed for the
+    admin instead (nobody's timeline shows it).
+    """
+    inbound_message = inbound_message_of(event.payload)
+    sender_address, problem = sender_of(inbound_message)
+    if problem:
+        _leave_for_admin(event, problem)
+        return None
+    try:
+        match = inbound_match(
+            inbound_message=inbound_message,
+            envelope_recipient=str(event.payload.get("envelope_recipient", "") or ""),
+            user_id=event.user_id,
+        )
+    except AmbiguousInbound as ambiguous:
+        _leave_for_admin(event, str(ambiguous))
+        return None
     if match is None:
         logger.info("Inbound email %s matched no application", event.event_id)
-        return
-    if match.message is not None:
-        event.message = match.message
-        event.save(update_fields=["message"])
+        return None
+    event.user_id = match.application.user_id
+    event.message = match.message or event.message
+    event.save(update_fields=["user", "message"])
 
     at = _received_at(inbound_message, event.received_at)
-    text = reply_text(inbound_message, stripped=event.payload.get("stripped_text", ""))
+    text = reply_text(inbound_message, stripped=str(event.payload.get("stripped_text", "") or ""))
     automatic = is_automatic(inbound_message)
-    subject = inbound_message.subject or ""
+    subject = subject_of(inbound_message)
     if is_out_of_office(subject=subject, text=text, automatic=automatic):
         zone = selectors.cadence_inputs_for(user=match.application.user)[0].zone
         return_date = return_date_in(f"{subject}\n{text}", received=at, zone=zone)
@@ -331,11 +507,10 @@ def inbound_event_apply(*, event: EmailEvent) -> None:
     elif automatic:
         # An automatic receipt or notice is not an answer from a person.
         logger.info("Inbound email %s is automatic, not a reply", event.event_id)
-        return
+        return match
     else:
         kind, return_date = "reply", None
 
-    sender_address = str(getattr(inbound_message.from_email, "addr_spec", "") or "")
     if match.by_sender and not sender_authenticated(inbound_message, sender_address):
         # Anyone can put a recruiter's address in From: without SPF or DKIM vouching for
         # it, an email outside our threads must not stop the check-ins by itself.
@@ -348,7 +523,7 @@ def inbound_event_apply(*, event: EmailEvent) -> None:
             f"Subject: {subject}".strip()[:MAX_DETAIL],
             at=at,
         )
-        return
+        return match
 
     application_reply(
         application=match.application,
@@ -359,3 +534,4 @@ def inbound_event_apply(*, event: EmailEvent) -> None:
         return_date=return_date,
         contact=match.contact,
     )
+    return match

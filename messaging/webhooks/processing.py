@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from anymail.inbound import AnymailInboundMessage
 from anymail.signals import EventType
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -19,7 +18,12 @@ from interviews.timeline import timeline_record
 from messaging.models import BouncedAddress, EmailEvent, Message
 from messaging.side_tasks import message_sent_side_tasks
 from messaging.status import bounced_messages_hold, message_label
-from messaging.webhooks.inbound import InboundMatch, inbound_event_apply, inbound_match
+from messaging.webhooks.inbound import (
+    InboundMatch,
+    inbound_event_apply,
+    inbound_match,
+    inbound_message_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +95,7 @@ def _process(event_pk: int) -> None:
             return
         event = EmailEvent.objects.get(pk=event_pk)
         if event.event_type == EventType.INBOUND:
-            _inbound_owner_set(event)
+            # It parses and matches the email once, and sets the event's owner itself.
             inbound_event_apply(event=event)
         else:
             _tracking_event_apply(event)
@@ -149,23 +153,12 @@ def _owner_of(event: EmailEvent) -> tuple[Application | None, Message | None]:
 
 
 def _inbound_match(event: EmailEvent) -> InboundMatch | None:
-    """The application a stored inbound email answers."""
+    """The application a stored inbound email answers (read again after a failure)."""
     return inbound_match(
-        inbound_message=AnymailInboundMessage.parse_raw_mime(event.payload.get("raw", "")),
-        envelope_recipient=event.payload.get("envelope_recipient", ""),
+        inbound_message=inbound_message_of(event.payload),
+        envelope_recipient=str(event.payload.get("envelope_recipient", "") or ""),
+        user_id=event.user_id,
     )
-
-
-def _inbound_owner_set(event: EmailEvent) -> None:
-    """Tie an inbound email to the user whose application it answers.
-
-    inbound_event_apply matches it again (it records only the message it answers): the
-    match reads a few rows, and the owner is set even when the email changes nothing.
-    """
-    match = _inbound_match(event)
-    if match is not None:
-        event.user_id = match.application.user_id
-        event.save(update_fields=["user"])
 
 
 def _tracked_message(event: EmailEvent) -> Message | None:

@@ -91,17 +91,24 @@ def inbound(
     text: str = "Thanks Alex, we will be in touch next week.",
     headers: list[dict] | None = None,
     message_id: str = "73e6d360-66eb-11e1-8e72-a8904824019b",
+    to: str = "alex@example.com",
+    sender_name: str = "Dana Richardson",
+    raw: str | None = None,
 ) -> dict:
-    """An email Postmark received for the user, from Dana Richardson unless told."""
-    return {
-        "FromName": "Dana Richardson",
+    """An email Postmark received for `to` (the user; several: comma-separated), from Dana.
+
+    With `raw`, the payload carries the whole message as Postmark's RawEmail (what Anymail
+    then reads instead of the parsed fields).
+    """
+    payload = {
+        "FromName": sender_name,
         "From": sender,
-        "FromFull": {"Email": sender, "Name": "Dana Richardson", "MailboxHash": ""},
-        "To": "alex@example.com",
-        "ToFull": [{"Email": "alex@example.com", "Name": "Alex Morgan", "MailboxHash": ""}],
+        "FromFull": {"Email": sender, "Name": sender_name, "MailboxHash": ""},
+        "To": to,
+        "ToFull": [{"Email": a.strip(), "Name": "", "MailboxHash": ""} for a in to.split(",")],
         "CcFull": [],
         "BccFull": [],
-        "OriginalRecipient": "alex@example.com",
+        "OriginalRecipient": to.split(",")[0].strip(),
         "Subject": subject,
         "MessageID": message_id,
         "Date": "Wed, 12 Mar 2025 10:30:00 -0400",
@@ -111,6 +118,15 @@ def inbound(
         "Headers": headers or [],
         "Attachments": [],
     }
+    if raw is not None:
+        payload["RawEmail"] = raw
+    return payload
+
+
+def raw_email(*header_lines: str, body: str = "Thanks Alex, see you Friday.") -> str:
+    """A whole message as received: these header lines, a Date, then the body (CRLF lines)."""
+    head = [*header_lines, "Date: Wed, 12 Mar 2025 10:30:00 -0400"]
+    return "\r\n".join(head) + "\r\n\r\n" + body.replace("\n", "\r\n") + "\r\n"
 
 
 def in_reply_to(message_id: str) -> list[dict]:
