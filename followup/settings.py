@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "anymail",
     "csp",
+    "axes",
     "followup.accounts",
     "interviews",
     "messaging",
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Counts failed log-ins and locks one address out from one client for a while (last:
+    # it answers the log-in view's failures).
+    "axes.middleware.AxesMiddleware",
     "followup.accounts.middleware.UserTimezoneMiddleware",
 ]
 
@@ -248,6 +252,25 @@ FOLLOWUP_SEND_AS_USER = env.boolean("FOLLOWUP_SEND_AS_USER", False)
 # --- Auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# Nothing can be approved until the user opened the link emailed to their login address
+# (followup.accounts.verification); in the embedded default it lands in the outbox.
+FOLLOWUP_REQUIRE_EMAIL_VERIFICATION = env.boolean("FOLLOWUP_REQUIRE_EMAIL_VERIFICATION", True)
+# The most emails one user sends in one of their local days (midnight to midnight); more wait,
+# approved, for the next day's window (messaging.dispatch.claims.messages_within_cap).
+FOLLOWUP_DAILY_SEND_CAP = env.integer("FOLLOWUP_DAILY_SEND_CAP", 50, minimum=1)
+# django-axes: failed log-ins lock one address out from one client address for a while; its
+# records live in the database (the axes app's tables), so a restart forgets none.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "followup.accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "followup.accounts.throttle.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "followup.web.accounts.locked_out"
 LOGIN_REDIRECT_URL = "interviews:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # A session ends after this many minutes without a request; every request starts the

@@ -177,6 +177,9 @@ def run_environment(config: RunConfig, *, esp_url: str, var_dir: Path) -> dict[s
         # Required with an Anymail backend; no webhook reaches a perf run.
         "ANYMAIL_WEBHOOK_SECRET": "perf:perf-run-webhook-secret",
         "DEFAULT_FROM_EMAIL": "Followup <send@followup.example>",
+        # One seeded user sends every message of the run: the per-user daily cap (a guard
+        # for real users) must not be what the run measures.
+        "FOLLOWUP_DAILY_SEND_CAP": "10000000",
         "VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),

@@ -45,6 +45,10 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    # When the owner of the address proved they read it (the link of accounts.verification);
+    # empty for a new or changed address. Approving waits for it
+    # (FOLLOWUP_REQUIRE_EMAIL_VERIFICATION).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

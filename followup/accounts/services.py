@@ -64,6 +64,8 @@ class ProfileSaved:
 def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> ProfileSaved:
     """Save the sender's identity and timing, and the login email; say whether anything changed.
 
+    A changed login email is no longer verified.
+
     Every setting here shapes the drafts (their text or their time): the caller re-plans them
     in the same transaction when something changed (messaging.services.facts.profile_update).
     """
@@ -80,8 +82,11 @@ def profile_update(*, profile: Profile, email: str, changes: dict[str, Any]) -> 
             stored.get(name) != value for name, value in changes.items()
         )
         if user.email != normalized:
+            # A new address is not verified yet: the caller sends it a link
+            # (accounts.verification.verification_email_send).
             user.email = normalized
-            user.save(update_fields=["email"])
+            user.email_verified_at = None
+            user.save(update_fields=["email", "email_verified_at"])
         for name, value in changes.items():
             setattr(profile, name, value)
         profile.save()

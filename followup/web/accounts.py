@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
 
+from followup.accounts import throttle
 from followup.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -22,13 +27,61 @@ from followup.accounts.forms import (
     SignupForm,
 )
 from followup.accounts.services import account_signup, profile_for
+from followup.accounts.verification import (
+    email_verify,
+    needs_verification,
+    verification_email_send,
+    verification_required,
+)
 from messaging.services.facts import profile_update
+
+
+def too_many(
+    request: HttpRequest, throttled: throttle.Throttled, *, what: str, advice: str = ""
+) -> HttpResponse:
+    """The page of a limit reached: what, and when to try again (429, with Retry-After)."""
+    response = render(
+        request,
+        "accounts/throttled.html",
+        {"what": what, "minutes": throttled.minutes, "advice": advice},
+        status=429,
+    )
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Mapping[str, object] | None = None,
+) -> HttpResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: too many failed log-ins for this address here."""
+    cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cool_off, dt.timedelta):
+        seconds = int(cool_off.total_seconds())
+    else:
+        seconds = int(float(cool_off or 0.25) * 3600)  # Axes reads a number as hours
+    return too_many(
+        request,
+        throttle.Throttled(limit=throttle.Limit("login", 0, seconds), retry_after=seconds),
+        what="Too many failed log-ins for this email address from your network",
+        advice="Forgot your password? Ask for a reset link meanwhile: it arrives by email.",
+    )
+
+
+def _link_for(request: HttpRequest) -> Callable[[str], str]:
+    return lambda token: request.build_absolute_uri(
+        reverse("accounts:verify_email_link", args=[token])
+    )
 
 
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
+    ip = throttle.client_ip(request)
+    if request.method == "POST" and (blocked := throttle.throttled(throttle.SIGNUP_PER_IP, ip)):
+        return too_many(request, blocked, what="Too many new accounts from your network")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = account_signup(
@@ -37,20 +90,81 @@ def signup(request: HttpRequest) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             time_zone=form.cleaned_data["time_zone"],
         )
+        throttle.count(throttle.SIGNUP_PER_IP, ip)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Followup. Log your first interview to get started.")
+        if verification_required():
+            verification_email_send(user=user, link_for=_link_for(request))
+            messages.success(
+                request,
+                format_html(
+                    "Welcome to Followup. We emailed a link to {}: open it to confirm your "
+                    "address, so that your follow-ups can be approved. Meanwhile, log your "
+                    "first interview.",
+                    user.email,
+                ),
+            )
+        else:
+            messages.success(
+                request, "Welcome to Followup. Log your first interview to get started."
+            )
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest) -> HttpResponse:
+    """Whether the login email is confirmed; POST sends the link again (a few times an hour)."""
+    user = request.user
+    if request.method == "POST" and needs_verification(user):
+        key = str(user.pk)
+        if blocked := throttle.throttled(throttle.VERIFICATION_PER_USER, key):
+            return too_many(
+                request,
+                blocked,
+                what="Too many new links asked for",
+                advice="Check your spam folder, or that the address on your profile is right.",
+            )
+        throttle.count(throttle.VERIFICATION_PER_USER, key)
+        verification_email_send(user=user, link_for=_link_for(request))
+        messages.success(request, f"We sent a new link to {user.email}.")
+        return redirect("accounts:verify_email")
+    return render(
+        request,
+        "accounts/verify_email.html",
+        {"needs_verification": needs_verification(user), "required": verification_required()},
+    )
+
+
+@require_GET
+def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the verification email; it works without being logged in."""
+    user = email_verify(token)
+    if user is None:
+        return render(request, "accounts/verify_email_invalid.html", status=400)
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("accounts:verify_email")
+    return redirect(settings.LOGIN_URL)
+
+
+@login_required
 def profile(request: HttpRequest) -> HttpResponse:
     current = profile_for(user=request.user)
+    email_before = request.user.email
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
         saved = profile_update(
             profile=current, email=form.cleaned_data["email"], changes=form.profile_changes()
         )
+        user = saved.profile.user
+        if user.email != email_before and verification_required():
+            verification_email_send(user=user, link_for=_link_for(request))
+            messages.info(
+                request,
+                f"Your login email is now {user.email}: open the link we sent there to "
+                "confirm it. Until then nothing new can be approved.",
+            )
         if saved.approvals_lost:
             # Re-rendered with the new details, these need a fresh look before they can go.
             count = saved.approvals_lost
@@ -69,7 +183,13 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(
-        request, "accounts/profile.html", {"form": form, "region_choices": form.region_choices()}
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "region_choices": form.region_choices(),
+            "needs_verification": needs_verification(request.user),
+        },
     )
 
 
@@ -104,6 +224,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Each request emails a stranger's inbox: a few per address, a few more per network.
+
+        Counted whether or not an account has the address, so the answer tells nothing.
+        """
+        ip = throttle.client_ip(request)
+        address = str(request.POST.get("email", ""))[:254]
+        for limit, key in ((throttle.RESET_PER_IP, ip), (throttle.RESET_PER_ADDRESS, address)):
+            if blocked := throttle.throttled(limit, key):
+                return too_many(request, blocked, what="Too many password reset requests")
+        throttle.count(throttle.RESET_PER_IP, ip)
+        if address:
+            throttle.count(throttle.RESET_PER_ADDRESS, address)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

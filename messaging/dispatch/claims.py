@@ -6,10 +6,16 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from followup.rules.calendar import SenderCalendar, send_window_start
+from followup.rules.calendar import (
+    SenderCalendar,
+    local_time_label,
+    send_window_start,
+    wall_to_utc,
+)
 from interviews.models import TimelineEvent
 from messaging import selectors
 from messaging.dispatch.records import message_update_with_timeline, message_wait_for_window
@@ -51,9 +57,106 @@ def message_claim(*, message_id: int, now: dt.datetime) -> bool:
     return claimed == 1
 
 
+def daily_send_cap() -> int:
+    """FOLLOWUP_DAILY_SEND_CAP: the most emails one user sends in one of their local days."""
+    return int(getattr(settings, "FOLLOWUP_DAILY_SEND_CAP", 50))
+
+
+def local_day(calendar: SenderCalendar, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The sender's calendar day around `at`: from local midnight to the next one (in UTC)."""
+    day = calendar.local_date(at)
+    start = wall_to_utc(dt.datetime.combine(day, dt.time.min), calendar.zone)
+    end = wall_to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), calendar.zone)
+    return start, end
+
+
+def sends_on_day(
+    *,
+    user_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    approved: bool,
+    exclude: int | None = None,
+) -> int:
+    """The user's emails of one local day: sent (or being sent) then, and with `approved`,
+    the approved ones due then too (what approving one more would add to)."""
+    counted = Q(sent_at__gte=start, sent_at__lt=end) | Q(
+        status=Status.SENDING, claimed_at__gte=start, claimed_at__lt=end
+    )
+    if approved:
+        counted |= Q(status=Status.APPROVED, due_at__gte=start, due_at__lt=end)
+    rows = Message.objects.filter(counted, user_id=user_id)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.count()
+
+
+def daily_cap_refusal(
+    *, user_id: int, message_id: int, due_at: dt.datetime, calendar: SenderCalendar
+) -> str:
+    """Why one more email going out at `due_at` would pass the cap; "" when it would not."""
+    cap = daily_send_cap()
+    start, end = local_day(calendar, due_at)
+    if sends_on_day(user_id=user_id, start=start, end=end, approved=True, exclude=message_id) < cap:
+        return ""
+    return (
+        f"You have reached the limit of {cap} emails a day for "
+        f"{local_time_label(start, calendar).rsplit(' ', 1)[0]} (sent, or approved to go "
+        f"that day). It resets at midnight your time ({local_time_label(end, calendar)}): "
+        "approve this one for a later day, or approve it again then."
+    )
+
+
+def messages_within_cap(*, message_ids: list[int], now: dt.datetime) -> list[int]:
+    """Of due messages, those their sender's daily cap still allows today; the rest wait.
+
+    A message that would pass the cap stays approved, moved to when the sender's window
+    opens on their next day, with a note on the timeline saying so: it is never dropped.
+    """
+    cap = daily_send_cap()
+    rows = {
+        m.pk: m
+        for m in Message.objects.filter(pk__in=message_ids).select_related(
+            "application", "interview", "user"
+        )
+    }
+    room: dict[int, int] = {}
+    calendars: dict[int, SenderCalendar] = {}
+    allowed: list[int] = []
+    for pk in message_ids:
+        message = rows.get(pk)
+        if message is None:
+            continue
+        if message.user_id not in room:
+            calendar = selectors.cadence_inputs_for(user=message.user)[0]
+            calendars[message.user_id] = calendar
+            start, end = local_day(calendar, now)
+            room[message.user_id] = cap - sends_on_day(
+                user_id=message.user_id, start=start, end=end, approved=False
+            )
+        if room[message.user_id] > 0:
+            room[message.user_id] -= 1
+            allowed.append(pk)
+            continue
+        calendar = calendars[message.user_id]
+        opens = send_window_start(calendar=calendar, at=local_day(calendar, now)[1])
+        message_update_with_timeline(
+            message=message,
+            where=_due() & Q(due_at=message.due_at),
+            kind=TimelineEvent.Kind.NOTE,
+            summary=f"Waiting for tomorrow: {message_label(message)}",
+            detail=f"You reached the daily limit of {cap} emails, so it goes out "
+            f"{local_time_label(opens, calendar)}.",
+            at=now,
+            due_at=opens,
+        )
+    return allowed
+
+
 def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
-    """Claim up to `limit` due messages inside their sender's send window; return their ids."""
+    """Claim up to `limit` due messages inside their sender's send window and daily cap."""
     ids = messages_in_window(message_ids=due_message_ids(now=now, limit=limit), now=now)
+    ids = messages_within_cap(message_ids=ids, now=now)
     if connection.vendor != "postgresql":
         return [pk for pk in ids if message_claim(message_id=pk, now=now)]
     # PostgreSQL: one short transaction; rows another dispatcher has locked are skipped

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from followup.accounts.models import User
+from followup.accounts.verification import NOT_VERIFIED, needs_verification
 from followup.rules import checks, limits
 from followup.rules.calendar import (
     SenderCalendar,
@@ -25,7 +26,7 @@ from interviews.models import TimelineEvent
 from interviews.timeline import timeline_record
 from messaging import selectors
 from messaging.check_facts import draft_facts_many, facts_with_changes
-from messaging.dispatch.claims import message_claim
+from messaging.dispatch.claims import daily_cap_refusal, message_claim
 from messaging.models import Message
 from messaging.services.locking import locked_message, require_owner
 from messaging.services.refusals import ActionRefused, ApprovalBlocked
@@ -75,8 +76,12 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
        anything else is stale.
     3. Errors block; a pestering block passes only with override_pestering, which is recorded.
     4. approved_at is the gate the dispatcher reads: nothing without it is ever sent.
+    5. Nothing is approved before the user has verified their login email
+       (FOLLOWUP_REQUIRE_EMAIL_VERIFICATION), nor beyond their daily cap for the day it goes
+       out (FOLLOWUP_DAILY_SEND_CAP, counted over the user's local day).
     """
     require_owner(message, user)
+    _require_verified(user)
     with transaction.atomic():
         message = locked_message(message)
         if message.status == Status.APPROVED or (
@@ -115,6 +120,7 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             fields["pestering_override_at"] = now
         calendar, _ = selectors.cadence_inputs_for(user=user)
         fields["due_at"] = _approved_due_at(message.due_at, calendar=calendar, now=now)
+        _require_room_in_cap(message, due_at=fields["due_at"], calendar=calendar)
         to = Status.HELD if message.status == Status.HELD else Status.APPROVED
         set_status(
             message,
@@ -142,6 +148,23 @@ def message_approve(*, message: Message, user: User, override_pestering: bool = 
             at=now,
         )
     return message
+
+
+def _require_verified(user: User) -> None:
+    """Refuse while the user's login email is unverified (and verification is required)."""
+    if needs_verification(user):
+        raise ActionRefused(NOT_VERIFIED.format(email=user.email))
+
+
+def _require_room_in_cap(
+    message: Message, *, due_at: dt.datetime, calendar: SenderCalendar
+) -> None:
+    """Refuse one email more than the daily cap allows on the day it would go out."""
+    refusal = daily_cap_refusal(
+        user_id=message.user_id, message_id=message.pk, due_at=due_at, calendar=calendar
+    )
+    if refusal:
+        raise ActionRefused(refusal)
 
 
 def _approved_due_at(
@@ -219,7 +242,10 @@ def message_send_now(
         if was_approved:
             # It was approved for a later time: judge it again at the time it now goes
             # out (a check-in the day after the thank-you is pestering). An override
-            # already recorded at approval still counts.
+            # already recorded at approval still counts. Today's cap too.
+            _require_verified(user)
+            calendar, _ = selectors.cadence_inputs_for(user=user)
+            _require_room_in_cap(message, due_at=now, calendar=calendar)
             findings = message_findings(message=message)
             overridden = override_pestering or message.pestering_override_at is not None
             if checks.has_blocking(findings, pestering_overridden=overridden):

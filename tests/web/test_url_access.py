@@ -40,6 +40,8 @@ ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "accounts:password_reset_done": (None, PUBLIC),
     "accounts:password_reset_confirm": ("reset_token", PUBLIC),
     "accounts:password_reset_complete": (None, PUBLIC),
+    "accounts:verify_email": (None, PRIVATE),
+    "accounts:verify_email_link": ("verify_token", PUBLIC),
     "messaging:outbox": (None, PRIVATE),
     "messaging:outbox_detail": ("outbox", PRIVATE),
     "messaging:application_reply": ("application", PRIVATE),
@@ -92,6 +94,8 @@ def url_of(name: str, owned: dict[str, object]) -> str:
     kind, _ = ENDPOINTS[name]
     if kind is None:
         return reverse(name)
+    if kind == "verify_token":
+        return reverse(name, args=["not-a-valid-token"])
     if kind == "reset_token":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     return reverse(name, args=[owned[kind].pk])
