@@ -1,18 +1,21 @@
-"""Views of accounts: sign-up, log-in, passwords and the profile page."""
+"""Views of accounts: sign-up, log-in, passwords, the profile page, export and deletion."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,6 +36,7 @@ from followup.accounts.verification import (
     verification_email_send,
     verification_required,
 )
+from messaging.account_data import account_delete, account_export, contacts_vcard
 from messaging.services.facts import profile_update
 
 
@@ -191,6 +195,66 @@ def profile(request: HttpRequest) -> HttpResponse:
             "needs_verification": needs_verification(request.user),
         },
     )
+
+
+def _attachment(content: str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    """Everything of the account as one JSON document, downloaded."""
+    document = json.dumps(account_export(user=request.user), indent=2, ensure_ascii=False)
+    return _attachment(
+        document,
+        content_type="application/json; charset=utf-8",
+        filename=f"followup-export-{timezone.localdate():%Y-%m-%d}.json",
+    )
+
+
+@login_required
+@require_GET
+def export_vcard(request: HttpRequest) -> HttpResponse:
+    """The contacts as one vCard 3.0 file, downloaded."""
+    return _attachment(
+        contacts_vcard(user=request.user),
+        content_type="text/vcard; charset=utf-8",
+        filename="followup-contacts.vcf",
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autofocus": True})
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):  # type: ignore[attr-defined]
+            raise forms.ValidationError("That is not your password: nothing was deleted.")
+        return password
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    """Delete the account with all its data, once the password is given again."""
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_delete(user=request.user)
+        logout(request)
+        messages.success(request, "Your account and all its data are deleted.")
+        return redirect(settings.LOGIN_URL)
+    return render(request, "accounts/delete.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
