@@ -102,14 +102,13 @@ def client_ip(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def axes_client_ip(request: HttpRequest) -> str | None:
     """django-axes' AXES_CLIENT_IP_CALLABLE: client_ip, or None when the request has no
     address at all (a log-in made in code, not over HTTP); axes stores it in an IP field."""
-    address = client_ip(request)
-    return None if address == "unknown" else address
+    return client_ip(request) or None
 
 
 def axes_username(request: HttpRequest, credentials: Mapping[str, object] | None) -> str:
