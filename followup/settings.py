@@ -167,6 +167,9 @@ FOLLOWUP_DISPATCH_INTERVAL_SECONDS = env.integer(
 )
 # At most this many messages claimed per beat tick (the rest wait for the next one).
 FOLLOWUP_DISPATCH_BATCH_SIZE = env.integer("FOLLOWUP_DISPATCH_BATCH_SIZE", 500, minimum=1)
+# Webhook payloads (an inbound reply's raw message, a delivery report) are emptied after this
+# many days; the reply's text on the timeline and the message's delivery status stay.
+FOLLOWUP_RAW_MAIL_RETENTION_DAYS = env.integer("FOLLOWUP_RAW_MAIL_RETENTION_DAYS", 180, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages",
@@ -185,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.requeue_email_events",
         "schedule": 10 * 60,
         "options": {"expires": 10 * 60},
+    },
+    # Raw mail past FOLLOWUP_RAW_MAIL_RETENTION_DAYS (messaging.webhooks.retention).
+    "prune-raw-mail": {
+        "task": "messaging.tasks.prune_raw_mail",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
     # Three unanswered messages: the application goes quiet (a matter of days, not minutes).
     "mark-quiet-applications": {

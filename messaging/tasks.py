@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from messaging.dispatch import claims, sending
 from messaging.services import holds
-from messaging.webhooks import processing
+from messaging.webhooks import processing, retention
 
 
 @shared_task(ignore_result=True)
@@ -85,3 +85,11 @@ def mark_quiet_applications() -> int:
 def end_out_of_office_holds() -> int:
     """Beat: release check-ins held by an out-of-office reply once its time has come."""
     return holds.applications_end_holds(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def prune_raw_mail() -> int:
+    """Beat, daily: webhook payloads older than FOLLOWUP_RAW_MAIL_RETENTION_DAYS are emptied."""
+    return retention.raw_mail_prune(
+        now=timezone.now(), keep_days=settings.FOLLOWUP_RAW_MAIL_RETENTION_DAYS
+    )
