@@ -24,6 +24,17 @@ LATEST_DAY = dt.date(9000, 1, 1)
 _LATEST = dt.datetime(9000, 1, 1, tzinfo=UTC)
 
 
+# Countries that write the month before the day ("Tuesday, November 24", 12/18 for 18
+# December); the rest of the English-speaking world writes the day first. US territories
+# follow the US. One list for the emails' dates and for reading the dates users type.
+MONTH_FIRST_COUNTRIES = frozenset({"US", "AS", "GU", "MP", "PR", "UM", "VI"})
+
+
+def month_first(country: str) -> bool:
+    """Whether people of this country write the month first."""
+    return country.upper() in MONTH_FIRST_COUNTRIES
+
+
 @functools.cache
 def zone_named(name: str) -> zoneinfo.ZoneInfo:
     """An IANA time zone, or ValueError for a name we do not know."""

@@ -65,7 +65,8 @@ def _thank_you_specs(
                 Stage.THANK_YOU, participant.contact, interview
             )
         return specs
-    names = joined_names(p.contact.name for p in missing if p.contact_id != via.pk)
+    # Named as each is addressed: "Ms. Lee" (formal), "Dana" (first name), else the full name.
+    names = joined_names(p.contact.greeting_name for p in missing if p.contact_id != via.pk)
     spec = specs.setdefault(via.pk, MessageSpec(Stage.THANK_YOU, via, interview))
     if names:
         spec.extra["pass_on_names"] = names

@@ -1,6 +1,7 @@
 // The approval queue's keyboard and focus (templates/messaging/queue/).
 //
-// Keys: j / k move between cards, a approves, e edits, s opens skip, ? shows the keys.
+// Keys: j / k move between the cards on screen (not those of a closed "Later" group),
+// a approves, e edits, s opens skip, ? shows the keys.
 // Keys are ignored while typing in a box or with a modifier held, so they never eat text.
 // Counts are not kept here: every in-place answer swaps in the server's counts out of band
 // (queue/_counts.html). Everything here is an extra: without JavaScript every action is a
@@ -19,6 +20,17 @@
     return cards().filter(function (card) {
       return !card.hasAttribute("data-done");
     });
+  }
+
+  // Whether the card can be seen: not folded away in a closed group (the "Later" <details>).
+  function shown(card) {
+    const group = card.parentElement && card.parentElement.closest("details");
+    return !group || group.open;
+  }
+
+  // Open cards the keys move between: only those on screen.
+  function reachableCards() {
+    return openCards().filter(shown);
   }
 
   function current() {
@@ -42,7 +54,7 @@
   function neighbour(card, step) {
     const all = cards();
     const at = all.indexOf(card);
-    const open = openCards();
+    const open = reachableCards();
     const after = open.filter(function (c) {
       return all.indexOf(c) > at;
     });
@@ -55,7 +67,7 @@
   }
 
   function move(step) {
-    const list = openCards();
+    const list = reachableCards();
     if (!list.length) return;
     const here = current();
     const index = list.indexOf(here);
@@ -101,15 +113,15 @@
         move(-1);
         break;
       case "a":
-        if (!card || card.hasAttribute("data-done")) return;
+        if (!card || card.hasAttribute("data-done") || !shown(card)) return;
         click(card, "approve");
         break;
       case "e":
-        if (!card || card.hasAttribute("data-done")) return;
+        if (!card || card.hasAttribute("data-done") || !shown(card)) return;
         click(card, "edit");
         break;
       case "s": {
-        if (!card || card.hasAttribute("data-done")) return;
+        if (!card || card.hasAttribute("data-done") || !shown(card)) return;
         const details = card.querySelector("details[data-skip]");
         if (!details) return;
         details.open = true;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from followup.accounts.forms import ProfileForm
 from tests.builders.forms import profile_data
@@ -31,3 +32,26 @@ def test_the_region_suggestions_are_codes_with_names_only(user):
     # Still accepted when typed: it is one of the holiday calendar's areas.
     form = ProfileForm(profile_data(country="DE", region="Augsburg"), instance=user.profile)
     assert form.is_valid(), form.errors
+
+
+def test_the_neutral_formal_greeting_is_chosen_on_the_profile_and_defaults_to_the_full_name(
+    user,
+):
+    assert user.profile.formal_greeting == "dear_full_name"
+    form = ProfileForm(profile_data(formal_greeting="hello_full_name"), instance=user.profile)
+    assert form.is_valid(), form.errors
+    assert form.profile_changes()["formal_greeting"] == "hello_full_name"
+    # No choice sent (an older page): the default, not an error and not a guess.
+    form = ProfileForm(profile_data(), instance=user.profile)
+    assert form.is_valid(), form.errors
+    assert form.profile_changes()["formal_greeting"] == "dear_full_name"
+    form = ProfileForm(profile_data(formal_greeting="mr_or_ms"), instance=user.profile)
+    assert not form.is_valid()
+    assert "formal_greeting" in form.errors
+
+
+def test_the_profile_page_offers_the_neutral_forms(owner_client):
+    html = owner_client.get(reverse("accounts:profile")).text
+
+    assert 'name="formal_greeting"' in html
+    assert "Dear Dana Lee," in html and "Hello Dana Lee," in html

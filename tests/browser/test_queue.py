@@ -53,8 +53,11 @@ def test_j_then_a_approves_the_focused_draft_in_place_and_the_badge_drops(
 
     page.goto(f"{live_server.url}/messages/queue/")
     badge = page.locator("#queue-count")
-    assert badge.inner_text() == "3"
+    # The badge counts what is due by tomorrow: the check-in three days away waits, folded
+    # away in the "Later" group.
+    assert badge.inner_text() == "2"
     assert page.locator("[data-queue-card]").count() == 3
+    assert page.locator(f"#draft-{third.pk}").is_hidden()
     page.wait_for_function("() => window.htmx !== undefined")
 
     page.keyboard.press("j")
@@ -65,21 +68,26 @@ def test_j_then_a_approves_the_focused_draft_in_place_and_the_badge_drops(
     page.keyboard.press("a")
 
     page.locator(f"#draft-{first.pk}[data-done]").wait_for()
-    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
     assert "Approved" in page.locator(f"#draft-{first.pk}").inner_text()
     # Focus moved on to the next draft still waiting.
     assert page.evaluate("document.activeElement.id") == f"draft-{second.pk}"
     first.refresh_from_db()
     assert first.status == Message.Status.APPROVED
     assert Message.objects.get(pk=second.pk).status == Message.Status.DRAFT
-    # The draft with an error cannot be approved by key either.
+    # j does not reach into the closed "Later" group; opened, it does.
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"draft-{second.pk}"
+    page.locator("details[data-group=later] > summary").click()
+    page.locator(f"#draft-{second.pk}").click(position={"x": 8, "y": 8})
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.id") == f"draft-{third.pk}"
+    # The draft with an error cannot be approved by key either.
     page.keyboard.press("a")
     page.keyboard.press("?")
     page.locator("#queue-help.show").wait_for()
     assert Message.objects.get(pk=third.pk).status == Message.Status.DRAFT
-    assert badge.inner_text() == "2"
+    assert badge.inner_text() == "1"
 
 
 def test_keys_typed_into_the_skip_reason_do_not_trigger_actions(browser_context, live_server):

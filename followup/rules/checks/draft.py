@@ -21,12 +21,7 @@ from followup.rules.checks.content import (
 from followup.rules.checks.findings import SEVERITY_ORDER, Finding
 from followup.rules.checks.sending import check_pestering, check_same_recipient
 from followup.rules.checks.spelling import check_spelling
-from followup.rules.checks.wording import (
-    check_anxious,
-    check_comparisons,
-    check_desperate,
-    check_text_speak,
-)
+from followup.rules.checks.wording import check_wording
 
 
 @dataclass(frozen=True)
@@ -42,6 +37,8 @@ class DraftFacts:
     references: str = ""
     # People (the sender too), company and role words the spelling check accepts.
     known_names: tuple[str, ...] = ()
+    # The user's own dictionary: words the spelling check accepts as written (folded).
+    known_words: frozenset[str] = frozenset()
     # What was captured for this person: discussed, asked, promised.
     details: tuple[str, ...] = ()
     bounced_addresses: frozenset[str] = frozenset()
@@ -90,11 +87,10 @@ def check_draft(facts: DraftFacts) -> list[Finding]:
         planned_at=facts.planned_at, others_due=facts.same_recipient_due
     )
     for text, where in ((facts.subject, "subject"), (facts.body, "body")):
-        findings += check_anxious(text, field=where)
-        findings += check_comparisons(text, field=where)
-        findings += check_desperate(text, field=where)
-        findings += check_text_speak(text, field=where)
-        findings += check_spelling(text, known_names=facts.known_names, field=where)
+        findings += check_wording(text, field=where)
+        findings += check_spelling(
+            text, known_names=facts.known_names, known_words=facts.known_words, field=where
+        )
     findings += check_length(facts.body, stage=facts.stage)
     findings += check_generic(facts.body, stage=facts.stage, details=facts.details)
     findings += check_personal_address(

@@ -35,6 +35,8 @@ class Finding:
     message: str
     spans: tuple[tuple[int, int], ...] = ()
     field: str = "body"
+    # The words the user may accept as they are (spelling: "Add to my dictionary").
+    words: tuple[str, ...] = ()
 
 
 def phrase_re(phrases: Iterable[str]) -> re.Pattern[str]:

@@ -7,12 +7,15 @@ import re
 
 import pytest
 
+from followup.rules import stages
+from followup.rules.phrasing import phrase_for
 from messaging.drafting.planning import draft_message, plan_interview
 from messaging.drafting.rendering import (
     HOOK_PLACEHOLDER,
     LATE_NOTE_AFTER,
     LINK_PLACEHOLDER,
     needs_late_note,
+    note_sentences,
     phrasing_count,
     render_stage,
 )
@@ -27,7 +30,8 @@ pytestmark = pytest.mark.django_db
 Stage = Message.Stage
 
 
-def full_context(**overrides):
+def full_context(stage="thank_you", **overrides):
+    """Every key a template may use, the notes said as `stage`'s templates say them."""
     context = {
         "greeting": "Dear Ms. Richardson,",
         "recipient_name": "Maria Richardson",
@@ -51,8 +55,22 @@ def full_context(**overrides):
         "ask_feedback": True,
         "deadline": "Friday, March 14",
         "hook": HOOK_PLACEHOLDER,
+    } | overrides
+    notes = {"detail": "discussed", "question": "question"}
+    notes |= {"added_point": "added_point", "promised": "promised"}
+    phrases = {
+        key: phrase_for(
+            context[key],
+            kind=kind,
+            company=context["company"],
+            recipient_name=context["recipient_name"],
+        )
+        for key, kind in notes.items()
     }
-    return context | overrides
+    context["sentences"] = note_sentences(
+        stage=stage, phrases=phrases, detail_with=context["detail_with"]
+    )
+    return context
 
 
 @pytest.mark.parametrize("phrasing", [1, 2, 3])
@@ -63,7 +81,7 @@ def test_no_phrasing_promises_an_attachment(phrasing):
     assert text.count(LINK_PLACEHOLDER) == 1
 
 
-STAGES = [stage.value for stage in Message.Stage]
+STAGES = sorted(stages.TEMPLATE_STAGES)  # the user's own emails have no template
 
 
 def test_every_stage_has_at_least_three_phrasings():
@@ -73,7 +91,10 @@ def test_every_stage_has_at_least_three_phrasings():
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_phrasing_renders_without_leftovers_or_entities_in_text(stage):
     for phrasing in range(1, phrasing_count(stage) + 1):
-        for context in (full_context(), full_context(recipient_interviewed=False, detail="")):
+        for context in (
+            full_context(stage),
+            full_context(stage, recipient_interviewed=False, detail=""),
+        ):
             subject, text, html = render_stage(stage=stage, phrasing=phrasing, context=context)
             for part in (subject, text, html):
                 assert part.strip()
@@ -125,7 +146,7 @@ def test_a_noted_detail_reads_naturally_in_every_thank_you_and_check_in(detail):
         bodies = set()
         for phrasing in range(1, phrasing_count(stage) + 1):
             _, text, _ = render_stage(
-                stage=stage, phrasing=phrasing, context=full_context(detail=detail)
+                stage=stage, phrasing=phrasing, context=full_context(stage, detail=detail)
             )
             assert f"about {detail}" in text
             assert not re.search(r"Learning about|The day\b|the day left", text)

@@ -99,6 +99,44 @@ def test_it_asks_the_main_contact_to_pass_thanks_to_interviewers_without_an_addr
     assert "Priya Shah" not in drafts["Dana Whitfield"].body_text
 
 
+def test_thanks_passed_on_name_each_person_as_they_are_addressed(sender):
+    """Formal: "Ms. Shah" with an honorific, the full name without; first-name tone: "Tom"."""
+    company = make_company(sender, "Northwind Labs")
+    recruiter = make_contact(
+        company, "Jordan Lee", kind=Contact.Kind.RECRUITER, honorific="Mx.", tone="formal"
+    )
+    application = make_application(
+        sender, company, role="Senior Data Engineer", main_contact=recruiter
+    )
+    interview = make_interview(application, starts_at=PANEL_STARTS)
+    add_participant(interview, make_contact(company, "Priya Shah", email="", honorific="Ms."))
+    add_participant(interview, make_contact(company, "Tom Becker", email="", tone="first_name"))
+    add_participant(interview, make_contact(company, "Ana Ruiz", email=""))
+
+    plan_interview(interview=interview)
+
+    relay = thank_yous(interview)["Jordan Lee"]
+    assert relay.body_text.startswith("Dear Mx. Lee,\n")
+    assert re.search(r"my thanks on to Ms\. Shah, Tom and Ana Ruiz[?,]", relay.body_text)
+    assert "on to Ms. Shah, Tom and Ana Ruiz" in relay.body_html
+    assert "Priya" not in relay.body_text
+
+
+def test_a_formal_contact_without_an_honorific_gets_the_users_neutral_form(sender):
+    Profile.objects.filter(user=sender).update(formal_greeting="hello_full_name")
+    company = make_company(sender, "Northwind Labs")
+    coordinator = make_contact(company, "Sam Ortiz", kind=Contact.Kind.COORDINATOR)
+    application = make_application(sender, company, main_contact=coordinator)
+    interview = make_interview(application, starts_at=PANEL_STARTS)
+    add_participant(interview, make_contact(company, "Priya Shah", email=""))
+
+    plan_interview(interview=interview)
+
+    relay = thank_yous(interview)["Sam Ortiz"]
+    assert relay.body_text.startswith("Hello Sam Ortiz,\n")
+    assert "Mr." not in relay.body_text and "Ms." not in relay.body_text
+
+
 def test_a_coordinator_in_the_interview_relays_thanks_when_there_is_no_main_contact(sender):
     company = make_company(sender, "Northwind Labs")
     application = make_application(sender, company, role="Senior Data Engineer")
@@ -266,23 +304,30 @@ def test_a_thank_you_is_kept_short(sender):
         assert 4 <= len(paragraphs) <= 6  # greeting, two to four paragraphs, sign-off
 
 
-def test_only_the_first_sentence_of_a_long_note_is_used(sender):
+def test_a_note_of_several_sentences_becomes_a_slot_to_fill(sender):
     company = make_company(sender, "Northwind Labs")
     application = make_application(sender, company, role="Senior Data Engineer")
     interview = make_interview(application, starts_at=PANEL_STARTS)
     dana = make_contact(company, "Dana Whitfield")
+    maria = make_contact(company, "Maria Richardson")
     add_participant(
         interview,
         dana,
         discussed="Dr. Okafor's work on e.g. schema checks. Also the hiring plan.\nMore notes.",
     )
+    # "Dr." and "e.g." end no sentence: a note of one sentence with them is used whole.
+    add_participant(interview, maria, discussed="Dr. Okafor's work on e.g. schema checks.")
 
     plan_interview(interview=interview)
 
-    body = Message.objects.get(stage="thank_you").body_text
-    assert "Dr. Okafor's work on e.g. schema checks" in body
-    assert "hiring plan" not in body
-    assert "More notes" not in body
+    drafts = thank_yous(interview)
+    dana_body = drafts["Dana Whitfield"].body_text
+    assert "[Say in a few words what you discussed]" in dana_body
+    assert "hiring plan" not in dana_body and "More notes" not in dana_body
+    assert "Okafor" not in dana_body
+    with pytest.raises(ApprovalBlocked):
+        message_approve(message=drafts["Dana Whitfield"], user=sender)
+    assert "Dr. Okafor's work on e.g. schema checks" in drafts["Maria Richardson"].body_text
 
 
 def test_a_thank_you_logged_too_late_is_marked_late(sender):
