@@ -10,3 +10,5 @@ class MessagingConfig(AppConfig):
         from messaging import receivers
 
         receivers.connect()
+        # Registers the own-mailbox tasks with the worker (Celery discovers `tasks` only).
+        from messaging import mailbox_tasks  # noqa: F401

@@ -43,3 +43,10 @@ def require_chromium() -> str:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         _missing(f"Chromium at {CHROMIUM}")
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")  # type: ignore[return-value]
+
+
+def require_program(path: str, what: str) -> str:
+    """The path of a program a test starts itself (dovecot), or skip — and in CI, fail."""
+    if not os.access(path, os.X_OK):
+        _missing(f"{what} at {path}")
+    return path

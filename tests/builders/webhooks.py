@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import importlib
+import uuid
 from collections.abc import Iterator
 
 from django.test import override_settings
 from django.urls import clear_url_caches, get_resolver
+from django.utils import timezone
 
-from messaging.models import Message
+from followup.accounts.models import User
+from messaging.inbound_mail import RAW_KEY
+from messaging.models import EmailEvent, InboundEmail, Message
 
 SECRET = "hooks:s3cret-words"
 
@@ -136,3 +140,39 @@ def in_reply_to(message_id: str) -> list[dict]:
         {"Name": "In-Reply-To", "Value": message_id},
         {"Name": "References", "Value": message_id},
     ]
+
+
+def make_unmatched(
+    user: User,
+    *,
+    sender: str = "someone@elsewhere.example",
+    subject: str = "A question about your application",
+    text: str = "Hello Alex, could you send me your portfolio?",
+) -> InboundEmail:
+    """An inbound email to the user that matched none of their applications (processed)."""
+    raw = raw_email(
+        f"From: Robin Stone <{sender}>",
+        f"To: {user.email}",
+        f"Subject: {subject}",
+        f"Message-ID: <{uuid.uuid4()}@elsewhere.example>",
+        body=text,
+    )
+    event = EmailEvent.objects.create(
+        event_id=f"test:{uuid.uuid4()}",
+        esp_name="postmark",
+        event_type="inbound",
+        recipient=sender,
+        user=user,
+        processed_at=timezone.now(),
+        payload={RAW_KEY: base64.b64encode(raw.encode()).decode("ascii")},
+    )
+    return InboundEmail.objects.create(
+        event=event,
+        user=user,
+        state=InboundEmail.State.UNMATCHED,
+        sender=sender,
+        sender_name="Robin Stone",
+        subject=subject,
+        snippet=text,
+        received_at=timezone.now(),
+    )

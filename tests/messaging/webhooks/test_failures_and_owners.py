@@ -158,8 +158,8 @@ def test_a_reply_belongs_to_the_user_whose_application_it_answers(post, sent):
     assert event.user == sent.user
 
 
-def test_an_email_from_a_stranger_belongs_to_nobody(post, sent):
-    post("inbound", inbound(sender="someone@elsewhere.example"))
+def test_an_email_from_a_stranger_to_no_user_belongs_to_nobody(post, sent):
+    post("inbound", inbound(sender="someone@elsewhere.example", to="jobs@elsewhere.example"))
 
     event = EmailEvent.objects.get()
     assert event.processed_at is not None
@@ -170,7 +170,10 @@ def test_an_email_from_a_stranger_belongs_to_nobody(post, sent):
 def test_deleting_a_user_deletes_their_webhook_events(post, sent, user):
     post("tracking", delivery(sent))
     post("inbound", inbound(headers=in_reply_to(sent.message_id)))
-    post("inbound", inbound(sender="someone@elsewhere.example", message_id="other"))
+    post(
+        "inbound",
+        inbound(sender="someone@elsewhere.example", to="jobs@elsewhere.example", message_id="o"),
+    )
     assert EmailEvent.objects.count() == 3
 
     # (Application.company is PROTECT: a user's applications go first.)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from followup.accounts.models import User
 from interviews.models import TimelineEvent
-from messaging.models import EmailEvent, Message, Reply
+from messaging.models import EmailEvent, InboundEmail, Message, Reply
 from tests.builders.interviews import make_interview
 from tests.builders.messages import make_message, sending_setup
 from tests.builders.webhooks import in_reply_to, inbound
@@ -49,7 +49,13 @@ def _status(message: Message) -> str:
 @time_machine.travel(NOW)
 @pytest.mark.parametrize(
     ("to", "owner", "other"),
-    [("sam@example.org", "sam", "alex"), ("alex@example.com", "alex", "sam")],
+    [
+        ("sam@example.org", "sam", "alex"),
+        ("alex@example.com", "alex", "sam"),
+        # A sub-address the user gave out is their own mailbox too.
+        ("Alex+jobs@example.com", "alex", "sam"),
+        ("sam+acme@example.org", "sam", "alex"),
+    ],
 )
 def test_a_reply_in_a_shared_scheduling_thread_goes_to_its_addressee_only(
     post, check_ins, to, owner, other
@@ -109,7 +115,10 @@ def test_a_reply_in_one_users_thread_addressed_to_another_user_is_not_the_first_
 
     assert not Reply.objects.exists()
     assert _status(check_in) == Status.DRAFT
-    assert EmailEvent.objects.get().user is None
+    # Sam's own mail, unmatched among Sam's applications: on Sam's Unmatched replies page.
+    assert EmailEvent.objects.get().user == outsider
+    assert InboundEmail.objects.get().state == InboundEmail.State.UNMATCHED
+    assert InboundEmail.objects.get().user == outsider
 
 
 @time_machine.travel(NOW)
