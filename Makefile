@@ -64,11 +64,26 @@ screenshots: install
 # redis://127.0.0.1:6379/11.
 # Sizes and seeds through the environment: `make bench BENCH_MESSAGES=200`,
 # `make chaos CHAOS_MESSAGES=100 CHAOS_SEED=7`.
-bench: install
+# The bench also times django-post-office on the same messages: the "bench" extra installs it
+# (perf/settings_post_office.py loads it; the app never does).
+bench: install $(VENV)/.bench-installed
 	$(BIN)/python -m perf.bench_dispatch
+	$(MAKE) --no-print-directory bench-pages
+
+# The queue, dashboard, application page and outbox at 10 and at 1,000 rows (perf/bench_pages.py):
+# merges its figures into bench/results.json under "pages"; exits 1 if a page's query count
+# grows. Scratch database followup_bench_pages unless DATABASE_URL says otherwise (loopback only).
+# `make bench-pages BENCH_PAGES_ROWS=300 BENCH_PAGES_REPEAT=3` for a quick run.
+.PHONY: bench-pages
+bench-pages: install
+	$(BIN)/python -m perf.bench_pages
 
 chaos: install
 	$(BIN)/python -m perf.chaos_dispatch
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache test-artifacts

@@ -2,8 +2,10 @@
 
 The one builder of checks.DraftFacts: approval (services.approval.message_findings), the
 queue and the application page all ask it. A fixed number of queries whatever the number of
-drafts: names and captured details, bounced addresses, sibling drafts at the same company,
-and the follow-ups and thank-yous the pestering check spaces from.
+drafts: names and captured details, the user's own dictionary, bounced addresses, the
+nearest pending messages at the same company and to the same address (a bounded number per
+draft: _neighbours), and the follow-ups and thank-yous the pestering check spaces from.
+Nothing here is stored: a word added to the dictionary counts in every draft shown next.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Max
 
+from followup.accounts.dictionary import dictionary_words
 from followup.accounts.models import User
 from followup.accounts.services import profile_for
-from followup.rules import checks, stages
+from followup.rules import checks, limits, stages
 from followup.rules.cadence import CadenceSettings
 from followup.rules.calendar import SenderCalendar
-from interviews.models import Interview, InterviewParticipant
+from interviews.models import Application, Interview, InterviewParticipant
 from messaging import selectors
 from messaging.models import BouncedAddress, Message, Reply
 
@@ -57,21 +61,142 @@ def _participants(app_ids: Iterable[int]) -> _Participants:
     return found
 
 
-def _pending_at_companies(
-    *, user: User, company_ids: Iterable[int]
-) -> tuple[dict[int, list[tuple[int, str, str]]], dict[str, list[tuple[int, dt.datetime]]]]:
-    """Pending messages at these companies: (pk, address, body) per company, due times per
-    address (for the near-duplicate and same-recipient checks)."""
-    by_company: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    due_by_address: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
-    pending = Message.objects.filter(
-        user=user, application__company_id__in=company_ids, status__in=Message.PENDING_STATUSES
-    ).values_list("pk", "application__company_id", "to_email", "body_text", "due_at")
-    for pk, company_id, to_email, body, due_at in pending.order_by("pk"):
-        by_company[company_id].append((pk, to_email.lower(), body))
-        if to_email and due_at is not None:
-            due_by_address[to_email.lower()].append((pk, due_at))
-    return by_company, due_by_address
+# Each draft is compared for near-duplicates with at most this many pending messages at its
+# company on either side of its due time: the ones that reach the company around the same
+# time, which people there might put side by side. A bound, so a company with a thousand
+# drafts costs what one with twenty does (rapidfuzz compares 20 texts, not 999).
+NEAR_DUPLICATE_NEIGHBOURS = 10
+# How far each draft looks, per pending status and per side of its due time: this many of the
+# user's pending messages due nearest it. The siblings and same-address emails are found among
+# them, so the work per draft is bounded whatever the history (and what is further away in
+# time than the user's next NEIGHBOURHOOD messages does not land beside it anyway).
+NEIGHBOURHOOD = 30
+
+# One statement for every draft at once. Per draft, per pending status and per side of its due
+# time, an index-ordered scan (messaging_msg_user_status: user, status, due_at) reads the
+# NEIGHBOURHOOD messages due nearest it; of those, the ones at the same company to other
+# addresses are its siblings (with their text), the ones to its own address within the
+# same-recipient window are its same-address emails. The inner LIMIT is the bound: the planner
+# cannot trade it for reading a busy company's whole history and sorting it.
+_SIDE_SQL = """
+SELECT d.id, n.due_at, n.id,
+       a.company_id = d.company AND n.address <> d.address,
+       CASE WHEN a.company_id = d.company AND n.address <> d.address THEN n.body_text END
+  FROM d CROSS JOIN LATERAL (
+    SELECT m.due_at, m.id, m.body_text, m.application_id, lower(m.to_email) AS address
+      FROM {message} m
+     WHERE m.user_id = %(user)s AND m.status = %({status})s AND m.due_at {compare} d.due
+       AND m.id <> d.id
+     ORDER BY m.due_at {order} LIMIT %(scan)s
+  ) n JOIN {application} a ON a.id = n.application_id
+ WHERE (a.company_id = d.company AND n.address <> d.address)
+    OR (n.address = d.address AND abs(extract(epoch FROM n.due_at - d.due)) < %(window)s)"""
+_DRAFTS_SQL = """
+WITH d (id, due, company, address) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(dues)s::timestamptz[],
+                         %(companies)s::bigint[], %(addresses)s::text[])
+)
+"""
+
+
+def _neighbours_sql() -> tuple[str, dict[str, str]]:
+    """The statement for _neighbours, and its parameters naming each pending status."""
+    names = {
+        "message": connection.ops.quote_name(Message._meta.db_table),
+        "application": connection.ops.quote_name(Application._meta.db_table),
+    }
+    statuses = {f"status_{n}": status for n, status in enumerate(sorted(Message.PENDING_STATUSES))}
+    parts = [
+        _SIDE_SQL.format(status=key, compare=compare, order=order, **names)
+        for key in statuses
+        for compare, order in ((">=", "ASC"), ("<", "DESC"))
+    ]
+    return _DRAFTS_SQL + "\nUNION ALL".join(parts), statuses
+
+
+def _neighbour_rows_sql(*, user: User, dated: Sequence[Message]) -> list[tuple]:
+    """PostgreSQL: each draft's neighbours in one statement (the user's nearest pending
+    messages by due time, per status and side; see _SIDE_SQL)."""
+    sql, statuses = _neighbours_sql()
+    params = {
+        "ids": [m.pk for m in dated],
+        "dues": [m.due_at for m in dated],
+        "companies": [m.application.company_id for m in dated],
+        # An address no row has ("@" alone): a draft without one has no same-address neighbours.
+        "addresses": [(m.to_email or "@").lower() for m in dated],
+        "user": user.pk,
+        "scan": NEIGHBOURHOOD,
+        "window": limits.SAME_RECIPIENT_HOURS * 3600,
+        **statuses,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _neighbour_rows_portable(*, user: User, dated: Sequence[Message]) -> list[tuple]:
+    """Any other database (the embedded SQLite): the same rows as _neighbour_rows_sql, from
+    one read of the user's pending messages (one person's queue, not a hosted instance's)."""
+    pending = list(
+        Message.objects.filter(
+            user=user, status__in=Message.PENDING_STATUSES, due_at__isnull=False
+        ).values_list("pk", "status", "due_at", "body_text", "application__company_id", "to_email")
+    )
+    window = dt.timedelta(hours=limits.SAME_RECIPIENT_HOURS)
+    rows = []
+    for draft in dated:
+        company, address = draft.application.company_id, (draft.to_email or "@").lower()
+        near = []
+        for status in Message.PENDING_STATUSES:
+            others = [p for p in pending if p[1] == status and p[0] != draft.pk]
+            later = sorted((p for p in others if p[2] >= draft.due_at), key=lambda p: p[2])
+            sooner = sorted(
+                (p for p in others if p[2] < draft.due_at), key=lambda p: p[2], reverse=True
+            )
+            near += later[:NEIGHBOURHOOD] + sooner[:NEIGHBOURHOOD]
+        for pk, _, due_at, body, other_company, other_email in near:
+            other_address = (other_email or "").lower()
+            sibling = other_company == company and other_address != address
+            if sibling:
+                rows.append((draft.pk, due_at, pk, True, body))
+            elif other_address == address and abs(due_at - draft.due_at) < window:
+                rows.append((draft.pk, due_at, pk, False, None))
+    return rows
+
+
+def _neighbours(
+    *, user: User, messages: Sequence[Message]
+) -> tuple[dict[int, list[str]], dict[int, list[dt.datetime]]]:
+    """Per message: the bodies of its nearest pending siblings at the same company (to other
+    addresses; for the near-duplicate check), and when its other pending emails to the same
+    address within the same-recipient window are due. Nearness is by due time, so a message
+    without one has no neighbours, and is nobody's."""
+    siblings: dict[int, list[str]] = defaultdict(list)
+    same_address: dict[int, list[dt.datetime]] = defaultdict(list)
+    dated = [m for m in messages if m.due_at is not None]
+    if not dated:
+        return siblings, same_address
+    if connection.vendor == "postgresql":
+        rows = _neighbour_rows_sql(user=user, dated=dated)
+    else:
+        rows = _neighbour_rows_portable(user=user, dated=dated)
+    due_of = {m.pk: m.due_at for m in dated}
+    after: dict[int, list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+    before: dict[int, list[tuple[dt.datetime, int, str]]] = defaultdict(list)
+    for draft_id, due_at, other_id, sibling, body in rows:
+        if not sibling:
+            same_address[draft_id].append(due_at)
+        elif due_at >= due_of[draft_id]:
+            after[draft_id].append((due_at, other_id, body))
+        else:
+            before[draft_id].append((due_at, -other_id, body))
+    # Each status gave its nearest few: of them all, the nearest few on each side.
+    for draft_id in due_of:
+        nearest = sorted(after[draft_id])[:NEAR_DUPLICATE_NEIGHBOURS]
+        nearest += sorted(before[draft_id], reverse=True)[:NEAR_DUPLICATE_NEIGHBOURS]
+        siblings[draft_id] = [body for _, _, body in nearest]
+        same_address[draft_id].sort()
+    return siblings, same_address
 
 
 def _answered_or_round_start(app_ids: Iterable[int]) -> dict[int, dt.datetime]:
@@ -103,7 +228,7 @@ def _follow_ups_and_thank_yous(
     follow_ups: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
     thank_yous: dict[int, dt.datetime] = {}
     rows = Message.objects.filter(
-        application_id__in=app_ids, stage__in=[*stages.CHECK_IN_STAGES, stages.THANK_YOU]
+        application_id__in=app_ids, stage__in=[*stages.FOLLOW_UP_STAGES, stages.THANK_YOU]
     ).values_list("pk", "application_id", "stage", "status", "sent_at", "due_at")
     for pk, app_id, stage, status, sent_at, due_at in rows.order_by("pk"):
         # A sent one counts when it went, a pending one when it is due; cancelled, skipped
@@ -143,12 +268,11 @@ def draft_facts_many(
     if calendar is None or settings is None:
         calendar, settings = selectors.cadence_inputs_for(user=user)
     full_name = profile_for(user=user).full_name
+    own_words = dictionary_words(user=user)
     app_ids = {m.application_id for m in messages}
     people = _participants(app_ids)
     bounced = frozenset(BouncedAddress.objects.filter(user=user).values_list("email", flat=True))
-    pending_by_company, due_by_address = _pending_at_companies(
-        user=user, company_ids={m.application.company_id for m in messages}
-    )
+    siblings, same_address = _neighbours(user=user, messages=messages)
     follow_ups_by_app, thank_you_by_app = _follow_ups_and_thank_yous(app_ids)
     facts: dict[int, checks.DraftFacts] = {}
     for message in messages:
@@ -159,7 +283,6 @@ def draft_facts_many(
             names.add(application.main_contact.name)
         if message.contact is not None:
             names.add(message.contact.name)
-        own_address = (message.to_email or "\0").lower()
         facts[message.pk] = checks.DraftFacts(
             stage=message.stage,
             to_email=message.to_email,
@@ -168,21 +291,16 @@ def draft_facts_many(
             in_reply_to=message.in_reply_to,
             references=message.references,
             known_names=tuple(sorted(n for n in names if n)),
+            known_words=own_words,
             details=_details(message, people.by_person, people.by_interview),
             bounced_addresses=bounced,
-            sibling_bodies=tuple(
-                body
-                for pk, to_email, body in pending_by_company.get(application.company_id, ())
-                if pk != message.pk and to_email != own_address
-            ),
+            sibling_bodies=tuple(siblings.get(message.pk, ())),
             previous_sends=tuple(
                 at for pk, at in follow_ups_by_app.get(application.pk, ()) if pk != message.pk
             ),
             thank_you_at=thank_you_by_app.get(application.pk),
             planned_at=message.due_at,
-            same_recipient_due=tuple(
-                at for pk, at in due_by_address.get(own_address, ()) if pk != message.pk
-            ),
+            same_recipient_due=tuple(same_address.get(message.pk, ())),
             calendar=calendar,
             settings=settings,
         )

@@ -61,6 +61,19 @@ class RetryForm(MessageEditForm):
             )
 
 
+class SendAgainForm(forms.Form):
+    """Send a message the mail service never confirmed again: it may arrive twice."""
+
+    accept_second_copy = forms.BooleanField(
+        required=True,
+        label="I know they may get it twice: send it again",
+        error_messages={
+            "required": "Tick this to send it again: the first one may already have reached "
+            "them, so they may get two copies."
+        },
+    )
+
+
 class SnoozeForm(forms.Form):
     """Move a draft later: a preset, or a time of the user's choosing (their own clock)."""
 

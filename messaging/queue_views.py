@@ -21,14 +21,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from followup.accounts.dictionary import DictionaryRefused, dictionary_word_add
 from followup.owned import get_owned_or_404
 from followup.rules.calendar import SenderCalendar, local_time_label
 from messaging import queue_selectors, selectors
 from messaging.dispatch.sending import is_interrupted
 from messaging.forms import ApproveForm, SkipForm
 from messaging.models import Message
-from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
+from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SendAgainForm, SnoozeForm
 from messaging.services import approval, editing
+from messaging.services import send_again as send_again_service
 from messaging.services.refusals import ActionRefused, ApprovalBlocked
 from messaging.status import message_label
 from messaging.tasks import send_message
@@ -39,7 +41,7 @@ Status = Message.Status
 # The htmx event an action that changed the queue fires, with the badge's new count.
 QUEUE_CHANGED = "queueChanged"
 # The tabs a queue page's htmx requests may name in `queue_tab` (queue/base.html).
-TABS = ("drafts", "scheduled", "sent", "failed")
+TABS = ("drafts", "scheduled", "sent", "failed", "unconfirmed")
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -190,6 +192,14 @@ def sent(request: HttpRequest) -> HttpResponse:
 def failed(request: HttpRequest) -> HttpResponse:
     page = queue_selectors.failed_page(user=request.user, page_number=request.GET.get("page"))
     return _tab(request, "messaging/queue/failed.html", "failed", page=page)
+
+
+@login_required
+@require_GET
+def unconfirmed(request: HttpRequest) -> HttpResponse:
+    """Sends the mail service never confirmed: they may have arrived, so apart from failures."""
+    page = queue_selectors.unconfirmed_page(user=request.user, page_number=request.GET.get("page"))
+    return _tab(request, "messaging/queue/unconfirmed.html", "unconfirmed", page=page)
 
 
 @login_required
@@ -454,3 +464,75 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("messaging:queue_scheduled"))
     item = queue_selectors.queue_item(user=request.user, message=message)
     return _render(request, "messaging/queue/retry.html", {"form": form, "item": item})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an unconfirmed message again, once the user accepts it may arrive twice."""
+    message = _owned(request, pk)
+    if message.status != Status.UNCONFIRMED:
+        messages.error(request, "Only a message whose sending was not confirmed can be sent again.")
+        return _back(request, "messaging:queue_unconfirmed")
+    form = SendAgainForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            send_again_service.message_send_again(
+                message=message, user=request.user, accept_second_copy=True
+            )
+        except ActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Sending again: {message_label(message)} goes out within a minute."
+            )
+            return HttpResponseRedirect(reverse("messaging:queue_scheduled"))
+    return _render(request, "messaging/queue/send_again.html", {"form": form, "message": message})
+
+
+# -- the personal dictionary ----------------------------------------------------------------------
+
+
+def _other_open_cards(request: HttpRequest, *, leave_out: int) -> bytes:
+    """The other drafts open on the page, checked again, to swap in out of band.
+
+    A card being edited is left alone (its swap targets only a card not in edit mode): the
+    text being typed is never thrown away; its live re-check picks the new word up.
+    """
+    ids = [pk for pk in IdsForm(request.POST).ids if pk != leave_out]
+    if not ids:
+        return b""
+    drafts = list(queue_selectors.queue_drafts(user=request.user).filter(pk__in=ids))
+    context = {"here": _here(request), "zone": _zone(request), "oob": True}
+    return b"".join(
+        render_to_string(
+            "messaging/queue/_card.html", context | {"item": item}, request=request
+        ).encode()
+        for item in queue_selectors.queue_items(user=request.user, messages=drafts)
+    )
+
+
+@login_required
+@require_POST
+def add_word(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add to my dictionary, from a spelling warning: no draft of the user flags it again.
+
+    Findings are worked out whenever a draft is shown, so every draft counts the word at
+    once; with htmx the answer brings this card and the other cards open on the page back
+    checked again, without JavaScript the page it came from is shown again.
+    """
+    message = _owned(request, pk)
+    try:
+        entry, _ = dictionary_word_add(user=request.user, word=request.POST.get("word", ""))
+    except DictionaryRefused as exc:
+        return _refused(request, message, str(exc))
+    notice = f"Added “{entry.word}” to your dictionary: no draft flags it as a misspelling now."
+    if not request.htmx:
+        messages.success(request, notice)
+        return _back(request)
+    if message.status == Status.DRAFT:
+        response = _card(request, message, notice=notice)
+    else:  # dealt with in another tab meanwhile: no card to show the word on
+        response = _done(request, message, text=notice)
+    response.content += _other_open_cards(request, leave_out=message.pk)
+    return response

@@ -9,41 +9,63 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from messaging.dispatch import claims, sending
+from messaging.dispatch import drain, reconcile, sending
 from messaging.services import holds
 from messaging.webhooks import processing, retention
 
 
 @shared_task(ignore_result=True)
 def dispatch_due_messages() -> int:
-    """Beat, every FOLLOWUP_DISPATCH_INTERVAL_SECONDS: claim due messages, one send task each."""
-    return claims.dispatch_due(
+    """Beat, every FOLLOWUP_DISPATCH_INTERVAL_SECONDS: settle lost claims, start the senders.
+
+    On the "dispatch" queue, apart from the sends, so a backlog of them never delays it.
+    Returns how many sender tasks it started (none when nothing is due).
+    """
+    return drain.dispatch_tick(
         now=timezone.now(),
-        # Enqueued after the claims commit (immediately when no transaction is open).
-        enqueue=send_message.delay_on_commit,
+        start_senders=_start_senders,
         claim_timeout=dt.timedelta(seconds=settings.FOLLOWUP_CLAIM_TIMEOUT_SECONDS),
-        limit=settings.FOLLOWUP_DISPATCH_BATCH_SIZE,
     )
 
 
-@shared_task(
-    bind=True,
-    ignore_result=True,
-    autoretry_for=(sending.TransientSendError,),
-    max_retries=settings.FOLLOWUP_SEND_MAX_RETRIES,
-    retry_backoff=settings.FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=settings.FOLLOWUP_SEND_RETRY_BACKOFF_MAX,
-    retry_jitter=True,
-)
-def send_message(self, message_id: int) -> str:
-    """Send one claimed message; transient ESP errors retry with exponential backoff."""
-    # On the last allowed try a transient error marks the message failed instead.
-    final_attempt = self.max_retries is not None and self.request.retries >= self.max_retries
-    # A retry runs after a backoff of up to FOLLOWUP_SEND_RETRY_BACKOFF_MAX: the send window
-    # it was claimed in may have closed since, so the retry checks it again.
-    return sending.message_send(
-        message_id=message_id, final_attempt=final_attempt, retrying=self.request.retries > 0
+def _start_senders(count: int) -> None:
+    for _ in range(count):
+        # Expires with the tick: one still queued when the next tick comes is dropped, not
+        # piled up (that tick starts its own).
+        send_due_messages.apply_async(expires=settings.FOLLOWUP_DISPATCH_INTERVAL_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def send_due_messages() -> int:
+    """Claim and send due messages a chunk at a time until none is left; how many went.
+
+    A full chunk is followed at once by the next. After FOLLOWUP_DISPATCH_DRAIN_SECONDS it
+    hands over to a fresh task, so the worker slot is free for a moment for anything queued.
+    """
+    outcome = drain.send_due(
+        now=timezone.now,
+        budget=dt.timedelta(seconds=settings.FOLLOWUP_DISPATCH_DRAIN_SECONDS),
+        claim_timeout=dt.timedelta(seconds=settings.FOLLOWUP_CLAIM_TIMEOUT_SECONDS),
     )
+    if outcome.more:
+        send_due_messages.apply_async(expires=settings.FOLLOWUP_DISPATCH_INTERVAL_SECONDS)
+    return outcome.sent
+
+
+@shared_task(ignore_result=True)
+def send_message(message_id: int) -> str:
+    """Send one message the user asked to go now (claimed by services.approval); no retry here.
+
+    A refusal the ESP certainly did not act on puts it back to approved with a later due
+    time: the dispatcher sends it then, like any other.
+    """
+    return sending.message_send(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def reconcile_unconfirmed() -> int:
+    """Beat: ask the ESP about unconfirmed sends where it can tell (Postmark's search)."""
+    return reconcile.unconfirmed_reconcile(now=timezone.now())
 
 
 @shared_task(

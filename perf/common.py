@@ -61,22 +61,32 @@ class RunConfig:
     redis_url: str
     tick: float = 1.0  # seconds between dispatch runs
     settings: dict[str, str] = field(default_factory=dict)
+    settings_module: str = "followup.settings"
 
 
 def read_config(
-    name: str, *, messages: int, timeout: int, settings: dict[str, str] | None = None
+    name: str,
+    *,
+    messages: int,
+    timeout: int,
+    settings: dict[str, str] | None = None,
+    workers: int = 2,
+    tick: float = 1.0,
+    settings_module: str = "followup.settings",
 ) -> RunConfig:
     """Sizes from <NAME>_MESSAGES, _WORKERS, _CONCURRENCY, _TIMEOUT; services from the URLs."""
     prefix = name.upper()
     return RunConfig(
         name=name,
         messages=env.integer(f"{prefix}_MESSAGES", messages, minimum=1),
-        workers=env.integer(f"{prefix}_WORKERS", 2, minimum=1),
+        workers=env.integer(f"{prefix}_WORKERS", workers, minimum=1),
         concurrency=env.integer(f"{prefix}_CONCURRENCY", 4, minimum=1),
         timeout=env.integer(f"{prefix}_TIMEOUT", timeout, minimum=1),
         database_url=env.string("DATABASE_URL", DEFAULT_DATABASE_URL.format(name=name)),
         redis_url=env.string("REDIS_URL", DEFAULT_REDIS_URL),
+        tick=tick,
         settings=settings or {},
+        settings_module=settings_module,
     )
 
 
@@ -163,7 +173,7 @@ def redis_flush(url: str) -> None:
 def run_environment(config: RunConfig, *, esp_url: str, var_dir: Path) -> dict[str, str]:
     """The variables this process and its workers share (the run's settings win)."""
     return {
-        "DJANGO_SETTINGS_MODULE": "followup.settings",
+        "DJANGO_SETTINGS_MODULE": config.settings_module,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "perf-runs-only-" + "x" * 40,
         # DEBUG would keep every query of the run in memory.
         "DEBUG": "false",
@@ -267,6 +277,44 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+    def pids(self) -> list[int]:
+        """Every live process of the workers: each parent and its prefork children."""
+        found = []
+        for process in self.processes.values():
+            if process.poll() is not None:
+                continue
+            found.append(process.pid)
+            try:
+                path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+                found += [int(pid) for pid in path.read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the workers' processes have used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) of any one worker process, in MiB."""
+        peak = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except OSError:
+                continue
+        return round(peak / 1024, 1)
 
     def log_tails(self, chars: int = 3000) -> str:
         return "\n".join(
@@ -414,21 +462,27 @@ class Drive:
 
 
 def drive(
-    *, config: RunConfig, workers: Workers, on_poll: Callable[[int], None] | None = None
+    *,
+    config: RunConfig,
+    workers: Workers,
+    on_poll: Callable[[int], None] | None = None,
+    ticks: bool = True,
+    open_statuses: Sequence[str] = ("approved", "sending"),
 ) -> Drive:
     """Send a dispatch run every tick until no message is approved or sending, or the deadline.
 
     on_poll(settled) runs at every poll, before the finish check (chaos kills workers there).
+    ticks False: real beat processes send the ticks; this only waits and watches.
     """
     from messaging.models import Message
     from messaging.tasks import dispatch_due_messages
 
-    open_statuses = [Message.Status.APPROVED, Message.Status.SENDING]
+    open_statuses = list(open_statuses)
     start = time.monotonic()
     deadline = start + config.timeout
     next_run, runs = start, 0
     while (now := time.monotonic()) < deadline:
-        if now >= next_run:
+        if ticks and now >= next_run:
             # Expires with the tick, like beat's runs: one still queued behind send tasks
             # when the next is due is dropped, not piled up.
             dispatch_due_messages.apply_async(expires=config.tick)

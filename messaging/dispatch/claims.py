@@ -1,13 +1,14 @@
-"""Finding and claiming due messages, and settling the claims of workers that died."""
+"""Finding and claiming due messages, the daily cap, and settling claims nobody works on."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 
 from followup.rules.calendar import (
@@ -18,8 +19,11 @@ from followup.rules.calendar import (
 )
 from interviews.models import TimelineEvent
 from messaging import selectors
-from messaging.dispatch.records import message_update_with_timeline, message_wait_for_window
-from messaging.dispatch.sending import INTERRUPTED_REASON
+from messaging.dispatch.records import (
+    UNCONFIRMED_REASON,
+    message_update_with_timeline,
+    message_wait_for_window,
+)
 from messaging.models import Message
 from messaging.status import message_label
 
@@ -27,11 +31,20 @@ logger = logging.getLogger(__name__)
 
 Status = Message.Status
 
+# Recording an accepted send: the mail has gone, so a deadlock victim or a dropped
+# connection is retried this many times before the rows are left to the sweep.
+RECORD_TRIES = 4
+
 
 def _due() -> Q:
     """Approved messages, the ones a claim may take once their time has come."""
     # Served by the partial index messaging_msg_approved_due (status = approved).
     return Q(status=Status.APPROVED, approved_at__isnull=False)
+
+
+def due_q() -> Q:
+    """Approved messages, the ones a claim may take once their time has come."""
+    return _due()
 
 
 def due_message_ids(*, now: dt.datetime, limit: int) -> list[int]:
@@ -70,6 +83,40 @@ def local_day(calendar: SenderCalendar, at: dt.datetime) -> tuple[dt.datetime, d
     return start, end
 
 
+def sends_between(start: dt.datetime, end: dt.datetime) -> Q:
+    """Emails that went (or may have gone) to the ESP between `start` and `end`.
+
+    Sent ones by when they went; those being sent, or unconfirmed, by when their attempt
+    started: an unconfirmed email may have arrived, so it counts against the cap.
+    """
+    return Q(sent_at__gte=start, sent_at__lt=end) | Q(
+        status__in=[Status.SENDING, Status.UNCONFIRMED],
+        send_started_at__gte=start,
+        send_started_at__lt=end,
+    )
+
+
+def record_with_retries(write: Callable[[], list[Message]]) -> list[Message]:
+    """Run a record of accepted sends, retrying a deadlock or a dropped connection."""
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if attempt == RECORD_TRIES:
+                # Left "sending" with the attempt started: the sweep makes them unconfirmed
+                # and a delivery webhook or the ESP's search still proves them sent.
+                logger.exception("Sent messages could not be recorded")
+                raise
+            logger.warning("Recording sent messages failed; trying again")
+            if not connection.in_atomic_block:
+                # The next try needs a working connection: one that errored is checked
+                # and closed if it no longer answers (a failover, a killed session), so
+                # the next query opens a fresh one; a deadlock victim's is kept.
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(0.05 * attempt)
+    return []
+
+
 def sends_on_day(
     *,
     user_id: int,
@@ -80,7 +127,7 @@ def sends_on_day(
 ) -> int:
     """The user's emails of one local day: sent (or being sent) then, and with `approved`,
     the approved ones due then too (what approving one more would add to)."""
-    counted = Q(sent_at__gte=start, sent_at__lt=end) | Q(
+    counted = sends_between(start, end) | Q(
         status=Status.SENDING, claimed_at__gte=start, claimed_at__lt=end
     )
     if approved:
@@ -154,7 +201,11 @@ def messages_within_cap(*, message_ids: list[int], now: dt.datetime) -> list[int
 
 
 def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
-    """Claim up to `limit` due messages inside their sender's send window and daily cap."""
+    """Claim up to `limit` due messages inside their sender's send window and daily cap.
+
+    The one-shot form, for callers that want the ids: the dispatcher itself claims chunk by
+    chunk (chunks.claim_chunk) and counts the cap inside its gate instead.
+    """
     ids = messages_in_window(message_ids=due_message_ids(now=now, limit=limit), now=now)
     ids = messages_within_cap(message_ids=ids, now=now)
     if connection.vendor != "postgresql":
@@ -177,17 +228,6 @@ def claim_due_messages(*, now: dt.datetime, limit: int) -> list[int]:
             updated_at=now,
         )
     return locked
-
-
-def dispatch_due(
-    *, now: dt.datetime, enqueue: Callable[[int], object], claim_timeout: dt.timedelta, limit: int
-) -> int:
-    """The beat's work: settle stale claims, claim what is due, hand each to `enqueue`."""
-    recover_stale_claims(now=now, older_than=claim_timeout)
-    claimed = claim_due_messages(now=now, limit=limit)
-    for pk in claimed:
-        enqueue(pk)
-    return len(claimed)
 
 
 def messages_in_window(*, message_ids: list[int], now: dt.datetime) -> list[int]:
@@ -221,48 +261,55 @@ def messages_in_window(*, message_ids: list[int], now: dt.datetime) -> list[int]
     return [pk for pk in message_ids if pk not in waiting]
 
 
-def recover_stale_claims(*, now: dt.datetime, older_than: dt.timedelta) -> int:
-    """Settle messages left in "sending" by a worker that died; returns how many.
+def claim_release_seconds() -> int:
+    """FOLLOWUP_CLAIM_RELEASE_SECONDS: how long an unstarted claim may wait for its sender."""
+    return int(getattr(settings, "FOLLOWUP_CLAIM_RELEASE_SECONDS", 30))
 
-    Every send task refreshes claimed_at, so a claim older than `older_than` has no
-    live task behind it (FOLLOWUP_CLAIM_TIMEOUT_SECONDS exceeds a task's time limit).
-    A "sending" row never carries the ESP's id: it is written only together with "sent"
-    (by sending.message_send, and by webhooks.processing on a delivery report), so there
-    are two cases:
-    1. An attempt was started (send_started_at): the worker died between calling the ESP
-       and recording its answer, so the ESP may have sent it. Resending could mail the
-       recruiter twice; we mark it failed as interrupted and the user decides
-       (services.editing.message_retry asks them to confirm). A later delivery webhook can
-       still prove it was sent: webhooks.processing then marks it sent.
-    2. No attempt started: the ESP never saw it -> back to approved for the next beat.
+
+def recover_stale_claims(
+    *, now: dt.datetime, older_than: dt.timedelta, release_after: dt.timedelta | None = None
+) -> int:
+    """Settle messages left in "sending" with nobody working on them; returns how many.
+
+    1. No attempt started (send_started_at empty) for `release_after`: the ESP never saw
+       it; whatever held the claim (a task lost with the broker, a worker killed between
+       claim and gate) is gone or will find its claim taken. Back to approved at once, so
+       a lost task delays sending by seconds. One UPDATE; a live chunk that reaches its
+       gate later finds its token (claimed_at) gone and sends none of them.
+    2. An attempt started longer ago than `older_than` (beyond any task's time limit): the
+       worker died between calling the ESP and recording its answer, so the ESP may have
+       sent it. Never resent by itself: unconfirmed, for the ESP's delivery report or its
+       search (dispatch.reconcile) to settle, or the user.
     Each UPDATE repeats the conditions it read, so a task that woke up meanwhile wins.
     """
-    cutoff = now - older_than
-    stale = Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).select_related(
-        "application", "interview"
-    )
-    settled = 0
+    release_after = release_after or dt.timedelta(seconds=claim_release_seconds())
+    released = Message.objects.filter(
+        status=Status.SENDING,
+        send_started_at__isnull=True,
+        claimed_at__lt=now - release_after,
+    ).update(status=Status.APPROVED, claimed_at=None, attempts=F("attempts") - 1, updated_at=now)
+    if released:
+        logger.warning("Gave back %d claims that were never started", released)
+    stale = Message.objects.filter(
+        status=Status.SENDING,
+        send_started_at__isnull=False,
+        claimed_at__lt=now - older_than,
+        send_started_at__lt=now - older_than,
+    ).select_related("application", "interview")
+    settled = released
     for message in stale:
-        same_claim = Q(status=Status.SENDING, claimed_at=message.claimed_at)
-        if message.send_started_at is not None:
-            done = message_update_with_timeline(
-                message=message,
-                where=same_claim & Q(send_started_at__isnull=False),
-                kind=TimelineEvent.Kind.FAILED,
-                summary=f"Sending interrupted: {message_label(message)}",
-                detail=INTERRUPTED_REASON,
-                at=now,
-                status=Status.FAILED,
-                status_reason=INTERRUPTED_REASON,
-                outcome_unknown=True,
-            )
-        else:
-            done = bool(
-                Message.objects.filter(
-                    same_claim, pk=message.pk, send_started_at__isnull=True
-                ).update(status=Status.APPROVED, claimed_at=None, updated_at=now)
-            )
+        done = message_update_with_timeline(
+            message=message,
+            where=Q(status=Status.SENDING, send_started_at=message.send_started_at),
+            kind=TimelineEvent.Kind.NOTE,
+            summary=f"Not confirmed: {message_label(message)}",
+            detail=f"Sending was interrupted after it started. {UNCONFIRMED_REASON}",
+            at=now,
+            status=Status.UNCONFIRMED,
+            status_reason=UNCONFIRMED_REASON,
+            outcome_unknown=True,
+        )
         if done:
-            logger.warning("Recovered stale claim of message %s", message.pk)
+            logger.warning("Message %s left unconfirmed by a worker that died", message.pk)
             settled += 1
     return settled

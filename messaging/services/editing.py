@@ -267,7 +267,7 @@ def message_retry(
         if is_interrupted(message) and not confirmed_not_delivered:
             raise ActionRefused(
                 "This one may have arrived. Check with the recipient or its delivery status "
-                "on the Sent tab, then confirm it did not arrive before retrying."
+                "on the Not confirmed tab, then confirm it did not arrive before retrying."
             )
         reason = message.status_reason
         set_status(

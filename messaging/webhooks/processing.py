@@ -224,6 +224,13 @@ def _tracking_event_apply(event: EmailEvent) -> None:
         Message.objects.filter(pk=message.pk).update(
             delivery_status=event.event_type, delivery_detail=reason[:500]
         )
+        # An unconfirmed send that bounced did reach the mail service, and went nowhere:
+        # it is settled as failed, with the bounce as its reason.
+        Message.objects.filter(pk=message.pk, status=Message.Status.UNCONFIRMED).update(
+            status=Message.Status.FAILED,
+            status_reason=f"It bounced: {reason}"[:500],
+            outcome_unknown=False,
+        )
         timeline_record(
             application=message.application,
             kind=TimelineEvent.Kind.BOUNCED,
@@ -254,7 +261,11 @@ def _confirm_sent(*, message: Message, esp_message_id: str, at: dt.datetime) -> 
     or when the report arrives while the worker is still recording the send. Either way the
     sent message's side tasks run here, once: the worker's record finds the row settled.
     """
-    stuck = Q(status=Message.Status.SENDING) | Q(status=Message.Status.FAILED, outcome_unknown=True)
+    # Sending (the worker has not recorded it yet), unconfirmed (the ESP never said it took
+    # it), or a failed row flagged before the unconfirmed status existed.
+    stuck = Q(status__in=[Message.Status.SENDING, Message.Status.UNCONFIRMED]) | Q(
+        status=Message.Status.FAILED, outcome_unknown=True
+    )
     changed = Message.objects.filter(stuck, pk=message.pk, send_started_at__isnull=False).update(
         status=Message.Status.SENT,
         sent_at=message.send_started_at,

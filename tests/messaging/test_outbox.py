@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from messaging.models import OutboxEmail
+from messaging.views import OUTBOX_PAGE_SIZE
 from tests.builders.messages import draft, panel
 
 
@@ -45,14 +46,14 @@ def test_an_empty_outbox_says_so(owner_client):
 
 
 def test_the_outbox_pages_long_lists(owner_client, user):
-    for number in range(55):
+    for number in range(OUTBOX_PAGE_SIZE + 5):
         kept(user, subject=f"Email {number}")
 
     first = owner_client.get(reverse("messaging:outbox")).content.decode()
     second = owner_client.get(reverse("messaging:outbox") + "?page=2").content.decode()
     nonsense = owner_client.get(reverse("messaging:outbox") + "?page=abc")
 
-    assert first.count("data-outbox=") == 50
+    assert first.count("data-outbox=") == OUTBOX_PAGE_SIZE
     assert second.count("data-outbox=") == 5
     assert nonsense.status_code == 200
 

@@ -91,8 +91,8 @@ def test_several_workers_and_beat_send_each_message_exactly_once(user, tmp_path)
         "EMAIL_BACKEND": "messaging.outbox.OutboxEmailBackend",
         "VAR_DIR": str(tmp_path),
         "FOLLOWUP_DISPATCH_INTERVAL_SECONDS": "1",
-        # Small batches: many dispatch runs compete for the same rows.
-        "FOLLOWUP_DISPATCH_BATCH_SIZE": "20",
+        # Small chunks: many senders compete for the same rows.
+        "FOLLOWUP_DISPATCH_CHUNK_SIZE": "20",
         # One user sends them all: the daily cap (a guard for real users) is set above them.
         "FOLLOWUP_DAILY_SEND_CAP": str(MESSAGES * 2),
         "PYTHONPATH": str(ROOT),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 
 import psycopg
@@ -13,6 +14,7 @@ from anymail.exceptions import (
     AnymailRecipientsRefused,
     AnymailRequestsAPIError,
 )
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError, connection
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
@@ -155,8 +157,13 @@ def test_an_email_that_cannot_be_built_fails_with_the_reason_before_the_gate(set
     assert timeline_kinds(message) == [TimelineEvent.Kind.FAILED]
 
 
-def _api_error(status: int) -> AnymailAPIError:
-    return AnymailAPIError("refused", status_code=status, esp_name="Postmark")
+def _api_error(status: int, body: object = None) -> AnymailAPIError:
+    response = None
+    if body is not None:
+        response = requests.Response()
+        response.status_code = status
+        response._content = (json.dumps(body) if isinstance(body, dict) else body).encode()
+    return AnymailAPIError("refused", status_code=status, esp_name="Postmark", response=response)
 
 
 def _requests_error(base: type[Exception], *args: object) -> AnymailRequestsAPIError:
@@ -187,10 +194,15 @@ def _aborted() -> AnymailRequestsAPIError:
         (_api_error(400), PERMANENT),
         (_api_error(401), PERMANENT),
         (_api_error(422), PERMANENT),
-        (_api_error(408), TRANSIENT),
+        (_api_error(408), UNKNOWN),
         (_api_error(429), TRANSIENT),
-        (_api_error(500), TRANSIENT),
-        (_api_error(503), TRANSIENT),
+        # A 5xx may come from a gateway after the ESP took the email: never resent by itself.
+        (_api_error(500), UNKNOWN),
+        (_api_error(502), UNKNOWN),
+        (_api_error(504), UNKNOWN),
+        (_api_error(503), UNKNOWN),
+        (_api_error(503, body={"ErrorCode": 503, "Message": "Down for maintenance"}), TRANSIENT),
+        (_api_error(503, body="<html>Service Unavailable</html>"), UNKNOWN),
         (_requests_error(requests.ConnectTimeout, "connect"), TRANSIENT),
         (_refused(), TRANSIENT),
         # The request went out; the ESP may have taken it: never resent automatically.
@@ -211,22 +223,21 @@ def test_it_tells_permanent_from_transient_errors(error, expected):
     assert classify_send_error(error) == expected
 
 
-def test_a_read_timeout_fails_as_interrupted_and_keeps_the_gate_closed(setup, settings):
+def test_a_read_timeout_leaves_it_unconfirmed_and_keeps_the_gate_closed(setup, settings):
     application, contact = setup
     message = make_message(application, contact=contact)
     settings.EMAIL_BACKEND = "tests.messaging.dispatch.test_sending.ReadTimeoutBackend"
 
-    assert claim_and_send(message) == Status.FAILED
+    assert claim_and_send(message) == Status.UNCONFIRMED
 
     message.refresh_from_db()
-    assert message.status == Status.FAILED
+    assert message.status == Status.UNCONFIRMED
     assert message.status_reason == INTERRUPTED_REASON
-    assert message.outcome_unknown
     assert message.send_started_at is not None
     assert is_interrupted(message)
 
 
-def test_interrupted_is_the_flag_not_the_wording(setup):
+def test_interrupted_is_the_status_not_the_wording(setup):
     application, contact = setup
     worded = make_message(
         application,
@@ -234,12 +245,12 @@ def test_interrupted_is_the_flag_not_the_wording(setup):
         status=Status.FAILED,
         status_reason=INTERRUPTED_REASON,
     )
-    flagged = make_message(
-        application, contact=contact, status=Status.FAILED, status_reason="", outcome_unknown=True
+    unconfirmed = make_message(
+        application, contact=contact, status=Status.UNCONFIRMED, status_reason=""
     )
 
     assert not is_interrupted(worded)
-    assert is_interrupted(flagged)
+    assert is_interrupted(unconfirmed)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -258,13 +269,10 @@ def test_a_dropped_connection_after_the_esp_took_it_reconnects_and_records_it(us
     assert timeline_kinds(message) == [TimelineEvent.Kind.SENT]
 
 
-class DroppingBackend:
+class DroppingBackend(BaseEmailBackend):
     """Takes the email, and meanwhile the server ends our database session (a failover)."""
 
     sent: list = []
-
-    def __init__(self, **kwargs: object) -> None:
-        pass
 
     def send_messages(self, messages: list) -> int:
         with psycopg.connect(_plain_dsn(), autocommit=True) as admin:
@@ -287,11 +295,8 @@ def _plain_dsn() -> str:
     )
 
 
-class ReadTimeoutBackend:
+class ReadTimeoutBackend(BaseEmailBackend):
     """An email backend whose ESP call times out after the request went out."""
-
-    def __init__(self, **kwargs: object) -> None:
-        pass
 
     def send_messages(self, messages: list) -> int:
         raise _requests_error(requests.ReadTimeout, "Read timed out.")
