@@ -76,3 +76,29 @@ def offered_actions(*, stage: str, paused: bool = False) -> frozenset[str]:
     offered = {a for a in ACTIONS if not action_refused(action=a, stage=stage)}
     offered.discard(PAUSE if paused else RESUME)
     return frozenset(offered)
+
+
+# The outcome that put an application at each outcome stage (what "undo" takes back).
+_OUTCOME_OF_STAGE = {
+    stages.OFFER: OFFER,
+    stages.ACCEPTED: ACCEPTED,
+    stages.REJECTED: REJECTED,
+    stages.WITHDRAWN: ACCEPTED_ELSEWHERE,
+}
+# Outcomes a settled application may be changed to (an offer, a no, you went elsewhere).
+CHANGEABLE_TO = (OFFER, REJECTED, ACCEPTED_ELSEWHERE)
+# The open stages an undone outcome may return to.
+REOPEN_STAGES = (stages.INTERVIEWING, stages.APPLIED)
+
+
+def undo_offered(stage: str) -> bool:
+    """An outcome (offer, rejection, accepted another, quiet, closed) can be taken back."""
+    return stage in stages.OUTCOME_STAGES
+
+
+def changes_offered(stage: str) -> tuple[str, ...]:
+    """The outcomes an application at `stage` may be changed to in one step (none if open)."""
+    if not undo_offered(stage):
+        return ()
+    current = _OUTCOME_OF_STAGE.get(stage)
+    return tuple(o for o in CHANGEABLE_TO if o != current)

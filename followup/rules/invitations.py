@@ -37,6 +37,9 @@ MAX_EVENTS = 50
 LOOK_BACK = dt.timedelta(days=30)
 LOOK_AHEAD = dt.timedelta(days=366)
 MAX_NOTES = 5000
+# A recurring slot: at most this many instances are read to find the next one.
+MAX_INSTANCES = 2000
+FAST_FREQUENCIES = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
 MAX_NAME = 200
 
 _VIDEO_LINK = re.compile(
@@ -55,6 +58,14 @@ _BOILERPLATE = re.compile(
     r"join by phone|learn more about teams|meeting options|help\b.*\bmeeting|"
     r"invitation from google calendar|you are receiving this|forwarding this invitation|"
     r"reply for |more phone numbers|^pin:).*)$",
+    re.IGNORECASE,
+)
+
+
+_INSTRUCTIONS_START = re.compile(
+    r"^(?:[_\-=~*]{10,}|(?:microsoft teams (?:meeting|need help\?)|join zoom meeting|"
+    r"join with google meet|join (?:the )?(?:microsoft teams )?meeting now|"
+    r"webex meeting|join (?:the )?webex)\b.*)$",
     re.IGNORECASE,
 )
 
@@ -146,25 +157,48 @@ def _calendar(data: bytes | str) -> icalendar.Calendar:
 def _instances(
     calendar: icalendar.Calendar, events: list[icalendar.Event], *, now: dt.datetime
 ) -> list[icalendar.Event]:
-    """Single events as they are; for each recurring one, its instance nearest ahead."""
-    chosen: list[icalendar.Event] = []
-    recurring_uids = {str(e.get("UID", "")) for e in events if e.get("RRULE") or e.get("RDATE")}
-    chosen += [e for e in events if str(e.get("UID", "")) not in recurring_uids]
+    """Single events as they are; for each recurring one, its instance nearest ahead.
+
+    Instances are read lazily from LOOK_BACK before `now`, at most MAX_INSTANCES of them, and
+    a repeat rule faster than daily is refused: an interview does not recur every minute, and
+    a file that says so must not keep a request busy expanding it.
+    """
+    recurring = [e for e in events if e.get("RRULE") or e.get("RDATE")]
+    for event in recurring:
+        rules = event.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules] if rules else []:
+            frequency = str((rule.get("FREQ") or [""])[0]).upper()
+            if frequency in FAST_FREQUENCIES:
+                raise InvitationError(
+                    "This meeting repeats every few seconds, minutes or hours: that is not an "
+                    "interview invitation."
+                )
+    recurring_uids = {str(e.get("UID", "")) for e in recurring}
+    chosen = [e for e in events if str(e.get("UID", "")) not in recurring_uids]
     if not recurring_uids:
         return chosen
+    before: dict[str, icalendar.Event] = {}
+    after: dict[str, icalendar.Event] = {}
     try:
-        query = recurring_ical_events.of(calendar)
-        ahead = list(query.between(now, now + LOOK_AHEAD))
-        behind = list(query.between(now - LOOK_BACK, now))
+        instances = recurring_ical_events.of(calendar).after(now - LOOK_BACK)
+        for count, event in enumerate(instances):
+            uid = str(event.get("UID", ""))
+            if uid in recurring_uids and uid not in after:
+                if _start_key(event) >= now:
+                    after[uid] = event
+                else:
+                    before[uid] = event
+            if len(after) == len(recurring_uids) or count >= MAX_INSTANCES:
+                break
+            if _start_key(event) > now + LOOK_AHEAD:
+                break
     except Exception as error:  # a broken RRULE is the file's fault
         raise InvitationError(f"The meeting's repeat rule cannot be read ({error}).") from None
     for uid in sorted(recurring_uids):
-        mine_ahead = sorted((e for e in ahead if str(e.get("UID", "")) == uid), key=_start_key)
-        mine_behind = sorted((e for e in behind if str(e.get("UID", "")) == uid), key=_start_key)
-        pick = mine_ahead[:1] or mine_behind[-1:]
-        for event in pick:
-            event["X-FOLLOWUP-RECURRING"] = "1"
-        chosen += pick
+        pick = after.get(uid) or before.get(uid)
+        if pick is not None:
+            pick["X-FOLLOWUP-RECURRING"] = "1"
+            chosen.append(pick)
     return chosen
 
 
@@ -279,10 +313,17 @@ def _video_link(event: icalendar.Event, *, location: str, description: str) -> s
 
 
 def _notes(description: str) -> str:
-    """The description without meeting-software boilerplate, as the interview's notes."""
+    """The description without meeting-software boilerplate, as the interview's notes.
+
+    Outlook, Zoom and Google put their joining instructions after a rule of underscores or
+    under a "Microsoft Teams meeting" / "Join Zoom Meeting" heading: everything from there
+    on is theirs, not the recruiter's words.
+    """
+    lines = description.splitlines()
+    cut = next((i for i, line in enumerate(lines) if _INSTRUCTIONS_START.match(line.strip())), None)
     kept = [
         line.rstrip()
-        for line in description.splitlines()
+        for line in lines[:cut]
         if not _BOILERPLATE.match(line.strip()) and not _VIDEO_LINK.fullmatch(line.strip())
     ]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()

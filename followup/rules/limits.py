@@ -22,3 +22,6 @@ MAX_APOLOGIES = 1
 # A due time this far in the past still counts as "now" (send now, approving a due draft):
 # older than this, it moves to the next moment inside the send window instead.
 PAST_DUE_GRACE = dt.timedelta(minutes=5)
+# An outcome taken back brings back the thank-yous it cancelled only this soon after the
+# interview: later, a thank-you would arrive as an odd afterthought (the check-ins still come).
+THANK_YOU_RESTORE_WITHIN = dt.timedelta(days=7)

@@ -33,6 +33,7 @@ from messaging.services.contact_changes import (
 )
 from messaging.services.outcomes import application_outcome, application_reopen
 from messaging.services.refusals import ActionRefused
+from messaging.side_tasks import interview_side_tasks_plan
 
 # Stages the application page's outcome actions set: choosing one in the edit form does the
 # same (application_outcome), so "Rejected" drafts the close-out either way.
@@ -84,6 +85,7 @@ def interview_log(
             application=application,
         )
         plan_interview(interview=interview)
+        interview_side_tasks_plan(interview=interview)
     return interview
 
 
@@ -107,6 +109,7 @@ def interview_update(
             new_main_contact=new_main_contact,
         )
         plan_interview(interview=interview)
+        interview_side_tasks_plan(interview=interview)
     return interview
 
 

@@ -20,6 +20,7 @@ from messaging.models import Message
 from messaging.services.locking import pending_messages, require_owner
 from messaging.services.outcomes import stay_in_touch_plan
 from messaging.services.refusals import ActionRefused
+from messaging.side_tasks import quiet_side_task
 from messaging.status import (
     message_release,
     messages_cancel,
@@ -206,3 +207,4 @@ def _go_quiet(application: Application, *, now: dt.datetime) -> None:
     )
     _, settings = selectors.cadence_inputs_for(user=application.user)
     stay_in_touch_plan(application, closed_at=now, settings=settings)
+    quiet_side_task(application=application, at=now)

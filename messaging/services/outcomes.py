@@ -9,14 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from followup.accounts.models import User
-from followup.rules import actions, cadence
+from followup.rules import actions, cadence, limits
 from followup.rules.calendar import SenderCalendar
 from interviews.locks import lock_application
 from interviews.models import Application, TimelineEvent
+from interviews.selectors import current_round
 from interviews.services.applications import application_stage_set
+from interviews.services.tasks import tasks_close_for_ended
 from interviews.timeline import timeline_record
 from messaging import selectors
-from messaging.drafting.planning import draft_message, replan_application
+from messaging.drafting.planning import draft_message, plan_interview, replan_application
 from messaging.models import Message
 from messaging.services.locking import pending_messages, require_owner
 from messaging.services.refusals import ActionRefused
@@ -72,6 +74,91 @@ def application_reopen(
     return application
 
 
+def _plan_again(
+    application: Application, *, now: dt.datetime, reason: str, since: dt.datetime | None
+) -> None:
+    """What a taken-back outcome stopped, planned again.
+
+    The check-ins always; the latest round's thank-yous it cancelled only while the interview
+    is recent (limits.THANK_YOU_RESTORE_WITHIN); the user's own emails it cancelled (at or
+    after `since`, when the outcome was recorded) back in the queue as drafts.
+    """
+    interview = current_round(application=application)
+    if interview is not None and now - interview.ends_at <= limits.THANK_YOU_RESTORE_WITHIN:
+        plan_interview(interview=interview, now=now)
+    else:
+        replan_application(application=application, now=now, reason=reason)
+    if since is None:
+        return
+    own = list(
+        Message.objects.filter(
+            application=application,
+            stage=Stage.OWN_EMAIL,
+            status=Status.CANCELLED,
+            updated_at__gte=since,
+        ).select_for_update()
+    )
+    for message in own:
+        message.status, message.approved_at, message.status_reason = Status.DRAFT, None, ""
+        message.save(update_fields=["status", "approved_at", "status_reason", "updated_at"])
+        timeline_record(
+            application=application,
+            kind=Kind.DRAFTED,
+            summary=f"Your email to {message.to_name or message.to_email} is back in the queue",
+            detail=reason,
+            message=message,
+            at=now,
+        )
+
+
+def outcome_undo(
+    *,
+    application: Application,
+    user: User,
+    stage: str = Application.Stage.INTERVIEWING,
+    then: str | None = None,
+) -> Application:
+    """Take an outcome back (a click on the wrong button, a decision reversed).
+
+    The application returns to `stage` (an open one); what the outcome stopped comes back as
+    the rules plan it (_plan_again): the check-ins, a recent round's cancelled thank-yous, the
+    user's own emails; the close-outs the outcome drafted are cancelled. With
+    `then`, the right outcome is recorded at once (a rejection that was really "accepted
+    another offer"), in the same transaction. Returns the application re-read.
+    """
+    if stage not in actions.REOPEN_STAGES:
+        raise ActionRefused("Choose the stage to go back to: interviewing or applied.")
+    require_owner(application, user)
+    now = timezone.now()
+    with transaction.atomic():
+        application = lock_application(application.pk)
+        if not actions.undo_offered(application.stage):
+            raise ActionRefused("This application has no outcome to take back.")
+        if then is not None and then not in actions.changes_offered(application.stage):
+            raise ActionRefused("That outcome cannot replace this one.")
+        label = application.get_stage_display().lower()
+        reason = f"You took back “{label}”."
+        # When the outcome was recorded: what it cancelled from then on comes back.
+        since = (
+            application.timeline.filter(kind=Kind.STAGE_CHANGED)
+            .order_by("-happened_at", "-pk")
+            .values_list("happened_at", flat=True)
+            .first()
+        )
+        if application.has_ended:
+            application = application_reopen(
+                application=application, user=user, reason=reason, stage=stage, replan=False
+            )
+        else:  # an offer: open, but the check-ins stopped
+            application_stage_set(application=application, stage=stage, why=reason, at=now)
+            application.refresh_from_db()
+        _plan_again(application, now=now, reason=reason, since=since)
+        if then is not None:
+            application_outcome(application=application, outcome=then, user=user)
+            application.refresh_from_db()
+    return application
+
+
 def application_outcome(
     *,
     application: Application,
@@ -112,6 +199,10 @@ def application_outcome(
             raise ActionRefused("That deadline has passed: give the date you must answer by.")
         decision = _Decision(application=application, now=now, deadline=deadline, at_once=at_once)
         why, drafted = _OUTCOME_STEPS[outcome](decision)
+        application.refresh_from_db(fields=["stage"])
+        if application.has_ended:
+            # A card or a word to the references no longer helps; LinkedIn still does.
+            tasks_close_for_ended(application=application, at=now)
         replan_application(application=application, now=now, reason=why)
     return drafted
 

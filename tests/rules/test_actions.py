@@ -58,3 +58,20 @@ def test_outcomes_follow_the_offer():
 def test_an_unknown_action_is_a_programming_error():
     with pytest.raises(ValueError):
         actions.action_refused(action="maybe", stage=stages.INTERVIEWING)
+
+
+@pytest.mark.parametrize(
+    ("stage", "undo", "changes"),
+    [
+        ("applied", False, ()),
+        ("interviewing", False, ()),
+        ("offer", True, ("rejected", "accepted_elsewhere")),
+        ("rejected", True, ("offer", "accepted_elsewhere")),
+        ("withdrawn", True, ("offer", "rejected")),
+        ("accepted", True, ("offer", "rejected", "accepted_elsewhere")),
+        ("quiet", True, ("offer", "rejected", "accepted_elsewhere")),
+    ],
+)
+def test_which_outcomes_can_be_undone_or_changed(stage, undo, changes):
+    assert actions.undo_offered(stage) is undo
+    assert actions.changes_offered(stage) == changes

@@ -275,3 +275,42 @@ def test_a_calendar_export_is_refused():
 )
 def test_display_names(cn, expected):
     assert display_name(cn, "x@acme.example") == expected
+
+
+@pytest.mark.parametrize("frequency", ["SECONDLY", "MINUTELY", "HOURLY"])
+def test_a_slot_repeating_faster_than_daily_is_refused(frequency):
+    data = ics(*event("DTSTART:20261103T140000Z", f"RRULE:FREQ={frequency}"))
+
+    with pytest.raises(InvitationError, match="not an interview invitation"):
+        read(data)
+
+
+def test_a_daily_slot_for_years_is_read_without_expanding_it_all():
+    data = ics(
+        *event(
+            "DTSTART;TZID=Europe/London:20200101T090000",
+            "DTEND;TZID=Europe/London:20200101T093000",
+            "RRULE:FREQ=DAILY",
+        )
+    )
+
+    [invitation] = read(data)
+
+    assert invitation.starts_at.date() == dt.date(2026, 12, 7)  # tomorrow's, 09:00
+
+
+def test_an_outlook_teams_block_is_cut_from_the_notes():
+    description = (
+        "Hi Alex\\, this is the panel with Lee and Priya.\\n\\n"
+        + "_" * 80
+        + "\\nMicrosoft Teams meeting\\nJoin on your computer\\, mobile app or room device\\n"
+        "Click here to join the meeting<https://teams.microsoft.com/l/meetup-join/abc>\\n"
+        "Meeting ID: 123 456 789\\nPasscode: aB3dE\\nDownload Teams | Join on the web\\n"
+        "Learn More | Meeting options\\n" + "_" * 80
+    )
+    data = ics(*event("DTSTART:20261210T150000Z", f"DESCRIPTION:{description}"))
+
+    [invitation] = read(data)
+
+    assert invitation.notes == "Hi Alex, this is the panel with Lee and Priya."
+    assert invitation.video_link.startswith("https://teams.microsoft.com/l/meetup-join/abc")

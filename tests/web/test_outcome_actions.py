@@ -48,9 +48,12 @@ def test_a_settled_application_offers_no_outcome_actions(owner_client, user, sta
 
     html = panel_html(owner_client, application)
 
-    assert "Offer received" not in html
+    assert "What happened?" not in html
+    assert 'data-outcome="offer"' not in html
     assert 'data-outcome="rejected"' not in html
     assert "Log next round" not in html
+    # Only the way back: take the outcome back, or correct it (issue 12).
+    assert "Take it back" in html
 
 
 def test_their_reply_is_kept_with_the_note_on_the_timeline(owner_client, user):
