@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "followup.context_processors.site",
-                "followup.context_processors.queue",
+                "followup.context_processors.attention",
             ],
         },
     },
@@ -161,15 +161,46 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.string(
 )
 CELERY_TIMEZONE = "UTC"
 
-# How often Celery beat looks for approved messages whose time has come.
+# How often Celery beat looks for approved messages whose time has come. A tick is cheap at
+# any size (indexed, flat in the number of scheduled messages), so it comes often: a task
+# lost with the broker delays sending by seconds.
 FOLLOWUP_DISPATCH_INTERVAL_SECONDS = env.integer(
-    "FOLLOWUP_DISPATCH_INTERVAL_SECONDS", 60, minimum=1
+    "FOLLOWUP_DISPATCH_INTERVAL_SECONDS", 10, minimum=1
 )
-# At most this many messages claimed per beat tick (the rest wait for the next one).
-FOLLOWUP_DISPATCH_BATCH_SIZE = env.integer("FOLLOWUP_DISPATCH_BATCH_SIZE", 500, minimum=1)
+# Messages claimed, re-checked, gated and recorded together; each sender task sends its
+# chunk over one HTTP session, then claims the next at once (messaging.dispatch.chunks).
+FOLLOWUP_DISPATCH_CHUNK_SIZE = env.integer("FOLLOWUP_DISPATCH_CHUNK_SIZE", 50, minimum=1)
+# Sender tasks a tick starts when messages are due: the workers' total concurrency.
+FOLLOWUP_DISPATCH_SENDERS = env.integer("FOLLOWUP_DISPATCH_SENDERS", 8, minimum=1)
+# A sender hands over to a fresh task after this long (what is queued gets a slot).
+FOLLOWUP_DISPATCH_DRAIN_SECONDS = env.integer("FOLLOWUP_DISPATCH_DRAIN_SECONDS", 20, minimum=1)
+# A chunk hands no more emails to the ESP after this long; the rest go back to approved.
+FOLLOWUP_DISPATCH_CHUNK_SECONDS = env.integer("FOLLOWUP_DISPATCH_CHUNK_SECONDS", 45, minimum=1)
+# A claim not started this long after it was made has nobody behind it (a lost task, a
+# killed worker): the sweep gives it back (messaging.dispatch.claims.recover_stale_claims).
+FOLLOWUP_CLAIM_RELEASE_SECONDS = env.integer("FOLLOWUP_CLAIM_RELEASE_SECONDS", 30, minimum=1)
+# An unconfirmed send is looked up in the ESP's own records (Postmark's search) this long
+# after it started (messaging.dispatch.reconcile), and again on every run until it settles.
+FOLLOWUP_RECONCILE_AFTER_SECONDS = env.integer("FOLLOWUP_RECONCILE_AFTER_SECONDS", 120, minimum=1)
+FOLLOWUP_RECONCILE_INTERVAL_SECONDS = env.integer(
+    "FOLLOWUP_RECONCILE_INTERVAL_SECONDS", 60, minimum=1
+)
+# The tick and the reconciliation run on a queue of their own, the senders on another:
+# a backlog of sends never delays the sweep. Every worker consumes all three by default.
+CELERY_TASK_QUEUES = {"celery": {}, "dispatch": {}, "send": {}}
+CELERY_TASK_ROUTES = {
+    "messaging.tasks.dispatch_due_messages": {"queue": "dispatch"},
+    "messaging.tasks.reconcile_unconfirmed": {"queue": "dispatch"},
+    "messaging.tasks.send_due_messages": {"queue": "send"},
+    "messaging.tasks.send_message": {"queue": "send"},
+}
+# Celery closes the database connection around every task unless told to reuse it.
+CELERY_DB_REUSE_MAX = env.integer("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 # Webhook payloads (an inbound reply's raw message, a delivery report) are emptied after this
 # many days; the reply's text on the timeline and the message's delivery status stay.
 FOLLOWUP_RAW_MAIL_RETENTION_DAYS = env.integer("FOLLOWUP_RAW_MAIL_RETENTION_DAYS", 180, minimum=1)
+# Seconds between two readings of the users' own inboxes (messaging.mailbox_tasks).
+FOLLOWUP_IMAP_POLL_SECONDS = env.integer("FOLLOWUP_IMAP_POLL_SECONDS", 300, minimum=30)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-messages": {
         "task": "messaging.tasks.dispatch_due_messages",
@@ -183,9 +214,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": FOLLOWUP_DISPATCH_INTERVAL_SECONDS,
         "options": {"expires": FOLLOWUP_DISPATCH_INTERVAL_SECONDS},
     },
+    # Unconfirmed sends the ESP can tell about (messaging.dispatch.reconcile).
+    "reconcile-unconfirmed": {
+        "task": "messaging.tasks.reconcile_unconfirmed",
+        "schedule": FOLLOWUP_RECONCILE_INTERVAL_SECONDS,
+        "options": {"expires": FOLLOWUP_RECONCILE_INTERVAL_SECONDS},
+    },
     # Webhook events whose processing failed or was lost (messaging.webhooks.processing).
     "requeue-email-events": {
         "task": "messaging.tasks.requeue_email_events",
+        "schedule": 10 * 60,
+        "options": {"expires": 10 * 60},
+    },
+    # Forwards of replies to the user whose task was lost, or stuck (messaging.forwarding).
+    "requeue-forwards": {
+        "task": "messaging.forwarding.requeue_forwards",
         "schedule": 10 * 60,
         "options": {"expires": 10 * 60},
     },
@@ -195,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 60 * 60},
     },
+    # Replies in the users' own inboxes (messaging.mailbox_tasks), stored like webhook events.
+    "poll-mailboxes": {
+        "task": "messaging.mailbox_tasks.poll_mailboxes",
+        "schedule": FOLLOWUP_IMAP_POLL_SECONDS,
+        "options": {"expires": FOLLOWUP_IMAP_POLL_SECONDS},
+    },
     # Three unanswered messages: the application goes quiet (a matter of days, not minutes).
     "mark-quiet-applications": {
         "task": "messaging.tasks.mark_quiet_applications",
@@ -202,25 +251,24 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 15 * 60},
     },
 }
-# Transient ESP errors (5xx, 429, timeouts) retry with exponential backoff:
-# about BACKOFF_SECONDS * 2**n (randomised), at most BACKOFF_MAX, MAX_RETRIES times;
-# after that the message is marked failed.
+# Answers that certainly mean "not taken" (no connection, 429, the ESP's own 503) are tried
+# again: about BACKOFF_SECONDS * 2**n later (randomised), at most BACKOFF_MAX, MAX_RETRIES
+# times; after that the message is marked failed. Anything else that may have been taken
+# (another 5xx, a timeout, a reset) leaves it unconfirmed, never resent by itself.
 FOLLOWUP_SEND_MAX_RETRIES = env.integer("FOLLOWUP_SEND_MAX_RETRIES", 5, minimum=0)
 FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS = env.integer(
     "FOLLOWUP_SEND_RETRY_BACKOFF_SECONDS", 30, minimum=1
 )
 FOLLOWUP_SEND_RETRY_BACKOFF_MAX = env.integer("FOLLOWUP_SEND_RETRY_BACKOFF_MAX", 600, minimum=1)
-# A message left "sending" this long has no live task behind it (a worker died) and
-# the beat settles it (messaging.dispatch.claims.recover_stale_claims).
-# A transient error refreshes the claim and the retry may wait up to BACKOFF_MAX before
-# it runs, for up to the task time limit: the timeout must outlast both.
-FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 900, minimum=1)
-if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT + FOLLOWUP_SEND_RETRY_BACKOFF_MAX:
+# A message whose send started this long ago and is still "sending" has no live task
+# behind it (a worker died mid-send): the sweep makes it unconfirmed
+# (messaging.dispatch.claims.recover_stale_claims). It must outlast a task's time limit.
+FOLLOWUP_CLAIM_TIMEOUT_SECONDS = env.integer("FOLLOWUP_CLAIM_TIMEOUT_SECONDS", 300, minimum=1)
+if FOLLOWUP_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         f"FOLLOWUP_CLAIM_TIMEOUT_SECONDS ({FOLLOWUP_CLAIM_TIMEOUT_SECONDS}) must be longer than "
-        f"CELERY_TASK_TIME_LIMIT + FOLLOWUP_SEND_RETRY_BACKOFF_MAX "
-        f"({CELERY_TASK_TIME_LIMIT} + {FOLLOWUP_SEND_RETRY_BACKOFF_MAX}), or a send waiting "
-        "for its retry would be taken for a crashed one."
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), or a send still running would "
+        "be taken for a crashed one."
     )
 
 # --- Email ---------------------------------------------------------------------
@@ -248,6 +296,18 @@ ANYMAIL["REQUESTS_TIMEOUT"] = env.integer("ANYMAIL_REQUESTS_TIMEOUT", EMAIL_TIME
 # acts only when a header with this id says SPF or DKIM passed for that address; empty:
 # such emails are never acted on, only noted on the timeline (messaging.webhooks.inbound).
 FOLLOWUP_INBOUND_AUTHSERV_ID = env.string("FOLLOWUP_INBOUND_AUTHSERV_ID", "")
+# A domain whose mail the ESP's inbound routes to /anymail/<esp>/inbound/ (e.g.
+# "replies.followup.example"). Set: every email gives reply-<token>@<domain> as Reply-To, so
+# answers reach Followup, stop the check-ins and are forwarded to the user
+# (messaging.reply_addresses). Empty: Reply-To is the user's own address.
+FOLLOWUP_REPLY_DOMAIN = env.string("FOLLOWUP_REPLY_DOMAIN", "").strip().strip(".").lower()
+if FOLLOWUP_REPLY_DOMAIN and not re.fullmatch(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", FOLLOWUP_REPLY_DOMAIN
+):
+    raise ImproperlyConfigured(
+        f"FOLLOWUP_REPLY_DOMAIN must be a domain name like replies.example.com, "
+        f"not {FOLLOWUP_REPLY_DOMAIN!r}."
+    )
 # The largest webhook body the ESP's URLs read (bytes); larger ones answer 413 unread. An
 # inbound email arrives whole, attachments included (messaging.webhook_views).
 FOLLOWUP_WEBHOOK_MAX_BYTES = env.integer(
@@ -257,6 +317,37 @@ FOLLOWUP_WEBHOOK_MAX_BYTES = env.integer(
 # domains; by default mail comes from DEFAULT_FROM_EMAIL's address under the user's
 # name, with Reply-To set to the user (messaging.dispatch.outgoing.build_email).
 FOLLOWUP_SEND_AS_USER = env.boolean("FOLLOWUP_SEND_AS_USER", False)
+
+
+def _fernet_keys(keys: list[str], *, name: str) -> list[str]:
+    """The keys, each checked to be a Fernet key (32 bytes, url-safe base64): else an error."""
+    for key in keys:
+        try:
+            length = len(base64.urlsafe_b64decode(key.encode("ascii")))
+        except (ValueError, UnicodeEncodeError):
+            length = 0
+        if length != 32:
+            raise ImproperlyConfigured(
+                f"{name} holds a value that is not a Fernet key. Generate one with: python -c "
+                '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            )
+    return keys
+
+
+# Own-mailbox mode (messaging.mailbox): the app password of a user's own SMTP/IMAP account is
+# stored encrypted with these keys. The first encrypts; every one decrypts, so a new key goes
+# in front to rotate. Unset with DEBUG off: nobody can save a mailbox password (the profile
+# says why). Unset with DEBUG on, for local development only: a key derived from SECRET_KEY,
+# so the embedded default works as it is.
+FOLLOWUP_FIELD_ENCRYPTION_KEYS = _fernet_keys(
+    env.string_list("FOLLOWUP_FIELD_ENCRYPTION_KEY", []), name="FOLLOWUP_FIELD_ENCRYPTION_KEY"
+)
+if not FOLLOWUP_FIELD_ENCRYPTION_KEYS and DEBUG:
+    _derived = hashlib.sha256(f"followup-field-encryption:{SECRET_KEY}".encode()).digest()
+    FOLLOWUP_FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_derived).decode("ascii")]
+# Whether a user's mailbox may be on a private, loopback or link-local address. Off, "Test
+# connection" cannot be used to probe the machines around this server. Default: DEBUG.
+FOLLOWUP_MAILBOX_PRIVATE_HOSTS = env.boolean("FOLLOWUP_MAILBOX_PRIVATE_HOSTS", DEBUG)
 
 # --- Auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from followup.accounts.validators import validate_time_zone
-from followup.rules import stages
+from followup.rules import greetings, side_tasks, stages
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -83,21 +83,17 @@ class Contact(models.Model):
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.strip() else ""
+        # "Dr. Dana Lee" -> "Dana": the rules module knows titles, suffixes and particles.
+        return greetings.name_parts(self.name).first
 
     @property
     def last_name(self) -> str:
-        parts = self.name.split()
-        return parts[-1] if parts else ""
+        return greetings.name_parts(self.name).last
 
     @property
     def greeting_name(self) -> str:
-        """How the email addresses them: "Ms. Richardson" or "Dana"."""
-        if self.tone == self.Tone.FIRST_NAME:
-            return self.first_name
-        if self.honorific:
-            return f"{self.honorific} {self.last_name}"
-        return self.name
+        """How the email names them: "Ms. Richardson", "Dana", or the full name."""
+        return greetings.addressed_name(name=self.name, honorific=self.honorific, tone=self.tone)
 
 
 class Application(models.Model):
@@ -304,3 +300,57 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class Task(models.Model):
+    """Something to do that is not an email (spec §3), planned by Followup or added by the user.
+
+    A planned task carries the key its rule gave it (followup.rules.side_tasks): planning the
+    same event again finds the task by its key instead of adding a second one, whether the
+    user has done it, skipped it or not yet.
+    """
+
+    Kind = models.TextChoices("Kind", stages.choices(side_tasks.KINDS))
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=side_tasks.OWN)
+    key = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True, max_length=2000)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="interviews_task_key_once"
+            ),
+        ]
+        indexes = [
+            # The Tasks page and the dashboard: a user's open tasks by due date.
+            models.Index(
+                fields=["user", "due_on"],
+                name="interviews_task_open_due",
+                condition=models.Q(done_at__isnull=True, skipped_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.skipped_at is None

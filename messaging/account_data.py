@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from followup.accounts.models import Profile, User
+from followup.accounts.models import DictionaryWord, Mailbox, Profile, User
 from interviews.locks import lock_applications
 from interviews.models import (
     Application,
@@ -21,9 +21,17 @@ from interviews.models import (
     Contact,
     Interview,
     InterviewParticipant,
+    Task,
     TimelineEvent,
 )
-from messaging.models import BouncedAddress, EmailEvent, Message, OutboxEmail, Reply
+from messaging.models import (
+    BouncedAddress,
+    EmailEvent,
+    InboundEmail,
+    Message,
+    OutboxEmail,
+    Reply,
+)
 
 EXPORT_FORMAT = "followup-account-export/1"
 
@@ -80,6 +88,13 @@ def account_export(*, user: User) -> dict[str, Any]:
         "timeline": _rows(TimelineEvent.objects.filter(user=user)),
         "bounced_addresses": _rows(BouncedAddress.objects.filter(user=user)),
         "outbox_emails": _rows(OutboxEmail.objects.filter(user=user)),
+        "dictionary_words": _rows(DictionaryWord.objects.filter(user=user)),
+        "tasks": _rows(Task.objects.filter(user=user)),
+        "inbound_emails": _rows(InboundEmail.objects.filter(user=user)),
+        # The mailbox settings, never the password (encrypted or not): a download is not a
+        # place for a credential.
+        "mailbox": _rows(Mailbox.objects.filter(user=user), leave_out=("user", "password_token")),
+        # Not the reply addresses' tokens nor the calendar feed's: they are keys, not data.
     }
 
 
@@ -128,10 +143,13 @@ def _vcard(contact: Contact) -> list[str]:
     return lines
 
 
-def contacts_vcard(*, user: User) -> str:
-    """The user's contacts as one vCard 3.0 file (CRLF line ends, one card a contact)."""
+def contacts_vcard(*, user: User, contact_ids: list[int] | None = None) -> str:
+    """The user's contacts (all, or these) as one vCard 3.0 file (CRLF line ends, a card each)."""
     lines: list[str] = []
-    for contact in Contact.objects.filter(user=user).select_related("company").order_by("pk"):
+    contacts = Contact.objects.filter(user=user)
+    if contact_ids is not None:
+        contacts = contacts.filter(pk__in=contact_ids)
+    for contact in contacts.select_related("company").order_by("pk"):
         lines.extend(_vcard(contact))
     return "".join(_fold(line) + "\r\n" for line in lines)
 
@@ -141,7 +159,8 @@ def account_delete(*, user: User) -> None:
 
     The applications go first (locked, as every change to their messages is): their company
     is PROTECTed. Then the companies, then the user, whose CASCADE takes the profile, contacts,
-    messages, replies, timeline, bounced addresses, outbox emails and webhook events.
+    messages, replies, timeline, bounced addresses, outbox emails, webhook events and
+    dictionary words.
     """
     with transaction.atomic():
         applications = list(Application.objects.filter(user=user).values_list("pk", flat=True))

@@ -1,10 +1,10 @@
-"""Admin for messages, bounces, ESP events and the local outbox."""
+"""Admin for messages, bounces, ESP events, inbound emails and the local outbox."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from messaging.models import BouncedAddress, EmailEvent, Message, OutboxEmail
+from messaging.models import BouncedAddress, EmailEvent, InboundEmail, Message, OutboxEmail
 from messaging.tasks import process_email_event
 
 
@@ -108,3 +108,15 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"
     list_select_related = ("user",)
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Inbound emails with an owner: what each was matched to, and its forward to the user."""
+
+    list_display = ("received_at", "user", "sender", "subject", "state", "route", "forward_status")
+    list_filter = ("state", "route", "forward_status")
+    search_fields = ("sender", "subject", "user__email")
+    raw_id_fields = ("user", "application", "event")
+    list_select_related = ("user",)
+    readonly_fields = ("created_at",)

@@ -13,6 +13,7 @@ from django.utils import timezone
 # A due time typed a little before "now" still means "as soon as possible", not an error:
 # the same grace approval gives a due time (one constant, kept in dispatch).
 from followup.rules.limits import PAST_DUE_GRACE
+from interviews.models import Contact
 from messaging.models import Message
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -226,3 +227,42 @@ class OutcomeForm(forms.Form):
         if outcome not in ("accepted_elsewhere", "other_offer"):
             data["at_once"] = False
         return data
+
+
+class UndoOutcomeForm(forms.Form):
+    """Take an outcome back: the open stage to return to, and the outcome it should have been."""
+
+    STAGE_CHOICES = [
+        ("interviewing", "Interviewing"),
+        ("applied", "Applied, no interview yet"),
+    ]
+    THEN_CHOICES = [
+        ("offer", "Offer received"),
+        ("rejected", "Rejected"),
+        ("accepted_elsewhere", "Accepted another offer"),
+    ]
+
+    stage = forms.ChoiceField(choices=STAGE_CHOICES, initial="interviewing", required=False)
+    then = forms.ChoiceField(choices=THEN_CHOICES, required=False)
+
+    def clean_stage(self) -> str:
+        return self.cleaned_data.get("stage") or "interviewing"
+
+
+class OwnEmailForm(forms.Form):
+    """An email the user writes on an application: to one of its people, in its thread."""
+
+    contact = forms.ModelChoiceField(queryset=None, label="To", empty_label=None)
+    subject = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Leave it empty to reply in your last conversation with them.",
+    )
+    body = forms.CharField(
+        label="Email", max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
+    )
+
+    def __init__(self, *args: Any, recipients: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(pk__in=[c.pk for c in recipients])
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} <{c.email}>"

@@ -65,8 +65,8 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     status_reason = models.CharField(max_length=500, blank=True)
-    # A send interrupted after the ESP may have taken it (messaging.dispatch): failed, but
-    # it may have arrived. Cleared when a delivery report proves it sent or the user retries.
+    # Set together with Status.UNCONFIRMED (the ESP may have taken it, never said so), and
+    # cleared when it settles; kept for the code that still reads the flag (is_interrupted).
     outcome_unknown = models.BooleanField(default=False)
     pestering_override_at = models.DateTimeField(null=True, blank=True)
 
@@ -98,6 +98,13 @@ class Message(models.Model):
                 fields=["claimed_at"],
                 name="messaging_msg_sending_claim",
                 condition=models.Q(status="sending"),
+            ),
+            # Read by the reconciliation (messaging.dispatch.reconcile): sends the ESP never
+            # confirmed, the oldest first.
+            models.Index(
+                fields=["send_started_at"],
+                name="messaging_msg_unconfirmed",
+                condition=models.Q(status="unconfirmed"),
             ),
             # The queue page: a user's drafts awaiting approval.
             models.Index(fields=["user", "status", "due_at"], name="messaging_msg_user_status"),
@@ -247,3 +254,125 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (messaging.calendar_feed): whoever knows it can read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    # secrets.token_urlsafe(32): 43 characters, unguessable; regenerating replaces it.
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+
+class ReplyAddress(models.Model):
+    """The Reply-To address of an application's emails: its token names the application.
+
+    Unguessable (not the user's id, not sequential) and lower-case (mail systems may lower-case
+    the local part), so a plain "Reply" reaches Followup from any address, forwarded or not
+    (messaging.reply_addresses).
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="reply_address"
+    )
+    token = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "reply addresses"
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class InboundEmail(models.Model):
+    """An inbound email of a user's: the application it answers, and its forward to them.
+
+    One per stored inbound event that has an owner (messaging.webhooks.inbound); an email
+    no application matched waits here, unmatched, until the user assigns or discards it.
+    """
+
+    class State(models.TextChoices):
+        MATCHED = "matched", "Matched"
+        UNMATCHED = "unmatched", "Unmatched"
+        DISCARDED = "discarded", "Discarded"
+        # Not a reply: a calendar invitation the user forwarded, for "Log from an invitation".
+        INVITATION = "invitation", "Forwarded invitation"
+
+    class Route(models.TextChoices):
+        TOKEN = "token", "its reply address"
+        THREAD = "thread", "our email it answers"
+        CONTACT = "contact", "the sender, one of your contacts"
+        COMPANY = "company", "the sender's company"
+        BY_HAND = "by_hand", "assigned by you"
+
+    class Forward(models.TextChoices):
+        NONE = "", "Not forwarded (already in your mailbox)"
+        PENDING = "pending", "To be forwarded"
+        SENDING = "sending", "Being forwarded"
+        SENT = "sent", "Forwarded to you"
+        FAILED = "failed", "Could not be forwarded"
+        SKIPPED = "skipped", "Not forwarded again (same absence)"
+
+    event = models.OneToOneField(EmailEvent, on_delete=models.CASCADE, related_name="inbound")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbound_emails"
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+    )
+    state = models.CharField(max_length=20, choices=State.choices)
+    route = models.CharField(max_length=20, choices=Route.choices, blank=True)
+    # What it was taken as: a reply kind (messaging.Reply.Kind), "automatic", or "" (nothing).
+    kind = models.CharField(max_length=20, blank=True)
+    sender = models.CharField(max_length=300)
+    sender_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    snippet = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField()
+    return_date = models.DateField(null=True, blank=True)
+
+    # The forward to the user (messaging.forwarding): claimed pending -> sending before the
+    # mail service is called, so a forward goes out once however often its task runs.
+    forward_status = models.CharField(
+        max_length=20, choices=Forward.choices, blank=True, default=Forward.NONE
+    )
+    forward_attempts = models.PositiveSmallIntegerField(default=0)
+    forward_started_at = models.DateTimeField(null=True, blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    forward_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # Read by the Unmatched replies page and its navigation count.
+            models.Index(
+                fields=["user", "received_at"],
+                name="messaging_inbound_unmatched",
+                condition=models.Q(state="unmatched"),
+            ),
+            # Read by the requeue_forwards beat task: forwards whose task was lost.
+            models.Index(
+                fields=["created_at"],
+                name="messaging_inbound_to_forward",
+                condition=models.Q(forward_status="pending"),
+            ),
+            # Read when an auto-reply arrives: was this absence already forwarded?
+            models.Index(fields=["application", "sender"], name="messaging_inbound_app_sender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"

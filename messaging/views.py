@@ -5,18 +5,20 @@ from __future__ import annotations
 import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from followup.accounts.services import profile_for
 from followup.owned import get_owned_or_404
 from interviews.models import Application
-from messaging.forms import OutcomeForm, ReplyForm
+from messaging.forms import OutcomeForm, OwnEmailForm, ReplyForm, UndoOutcomeForm
 from messaging.models import Message, OutboxEmail
-from messaging.services import holds, outcomes, replies
+from messaging.services import holds, outcomes, own_emails, replies
 from messaging.services.refusals import ActionRefused
 
 
@@ -147,7 +149,9 @@ def application_resume(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the local outbox (messaging.outbox keeps what the embedded default sends) ---------------
 
 
-OUTBOX_PAGE_SIZE = 50
+# Emails on one page of the outbox: the page costs about the same with ten kept as with
+# a thousand.
+OUTBOX_PAGE_SIZE = 25
 
 
 @login_required
@@ -182,4 +186,70 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reply_to": row.headers.get("Reply-To", ""),
             "sent_for": sent_for,
         },
+    )
+
+
+@login_required
+@require_POST
+def application_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the outcome back (to an open stage), or replace it with the right one."""
+    application = _owned_application(request, pk)
+    form = UndoOutcomeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, application)
+    then = form.cleaned_data["then"] or None
+    try:
+        outcomes.outcome_undo(
+            application=application, user=request.user, stage=form.cleaned_data["stage"], then=then
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            OUTCOME_DONE[then]
+            if then
+            else "Taken back. What it stopped is planned again: check the drafts below.",
+        )
+    return _back(request, application)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_write(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write an email by hand on an application; it joins the approval queue."""
+    application = get_owned_or_404(
+        Application.objects.select_related("company"), user=request.user, pk=pk
+    )
+    recipients = own_emails.own_email_recipients(application=application)
+    form = OwnEmailForm(request.POST or None, recipients=recipients)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subject = (
+            data["subject"]
+            or own_emails.own_email_thread(application=application, contact=data["contact"])[
+                "subject"
+            ]
+        )
+        try:
+            message = own_emails.own_email_draft(
+                application=application,
+                user=request.user,
+                contact=data["contact"],
+                subject=subject,
+                body=data["body"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, "Your email waits in the queue: read it over there and approve it."
+            )
+            return HttpResponseRedirect(f"{reverse('messaging:queue')}#message-{message.pk}")
+    return render(
+        request,
+        "messaging/write.html",
+        {"application": application, "form": form, "recipients": recipients},
+        status=400 if request.method == "POST" else 200,
     )

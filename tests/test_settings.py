@@ -240,20 +240,26 @@ def test_the_local_outbox_needs_no_webhook_secret():
     assert "WEBHOOK_SECRET" not in loaded["ANYMAIL"]
 
 
-def test_a_claim_timeout_shorter_than_a_send_and_its_retry_wait_refuses_to_start():
+def test_a_claim_timeout_shorter_than_a_send_refuses_to_start():
+    # Retries wait approved, not claimed (messaging.dispatch.chunks): only the task's
+    # time limit bounds how long a live send holds its claim.
     error = start_up_error(
-        DEBUG="true",
-        CELERY_TASK_TIME_LIMIT="120",
-        FOLLOWUP_SEND_RETRY_BACKOFF_MAX="600",
-        FOLLOWUP_CLAIM_TIMEOUT_SECONDS="700",
+        DEBUG="true", CELERY_TASK_TIME_LIMIT="120", FOLLOWUP_CLAIM_TIMEOUT_SECONDS="100"
     )
-    assert "FOLLOWUP_CLAIM_TIMEOUT_SECONDS (700) must be longer than" in error
+    assert "FOLLOWUP_CLAIM_TIMEOUT_SECONDS (100) must be longer than" in error
 
 
 def test_no_inbound_authserv_id_is_trusted_unless_one_is_set():
     assert load_settings(DEBUG="true")["FOLLOWUP_INBOUND_AUTHSERV_ID"] == ""
     loaded = load_settings(DEBUG="true", FOLLOWUP_INBOUND_AUTHSERV_ID="mx.postmarkapp.com")
     assert loaded["FOLLOWUP_INBOUND_AUTHSERV_ID"] == "mx.postmarkapp.com"
+
+
+def test_a_reply_domain_that_is_not_a_domain_refuses_to_start():
+    error = start_up_error(DEBUG="true", FOLLOWUP_REPLY_DOMAIN="replies@example.com")
+    assert "FOLLOWUP_REPLY_DOMAIN must be a domain name" in error
+    # Any case, and a trailing dot as in DNS: the same domain.
+    load_settings(DEBUG="true", FOLLOWUP_REPLY_DOMAIN="Replies.Example.COM.")
 
 
 _URLS = """

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from followup.accounts.models import Profile, User
+from followup.accounts.models import Mailbox, Profile, User
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -34,7 +34,7 @@ class ProfileInline(admin.StackedInline):
     extra = 0
     max_num = 1
     fieldsets = (
-        (None, {"fields": ("full_name", "phone", "signature")}),
+        (None, {"fields": ("full_name", "phone", "signature", "formal_greeting")}),
         (
             "Where and when",
             {"fields": ("time_zone", "country", "region", "send_window_start", "send_window_end")},
@@ -111,3 +111,22 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "full_name")
     raw_id_fields = ("user",)
     list_select_related = ("user",)
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    """Own-mailbox settings, to see why polling fails; the password is never shown or set here."""
+
+    list_display = ("user", "enabled", "imap_host", "last_polled_at", "last_error")
+    list_filter = ("enabled",)
+    search_fields = ("user__email", "imap_host", "smtp_host")
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)
+    exclude = ("password_token",)
+    readonly_fields = (
+        "uidvalidity",
+        "last_seen_uid",
+        "last_polled_at",
+        "last_error",
+        "last_error_at",
+    )

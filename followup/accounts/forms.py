@@ -20,6 +20,7 @@ from followup.accounts.choices import (
 )
 from followup.accounts.models import SIGNATURE_MAX_LENGTH, Profile, User
 from followup.accounts.services import PROFILE_FIELDS
+from followup.rules import greetings
 
 EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -51,6 +52,16 @@ class SignupForm(forms.Form):
         help_text="As it should appear under your emails.",
         widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True}),
     )
+    # The sign-off gives name, phone and email (spec §2). Optional here, so nobody is stopped
+    # at the door; until it is given, a banner on every page says it is missing.
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=40,
+        required=False,
+        help_text="Under your name in every email, so they can call you back. You can add it "
+        "later on your profile.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
     email = forms.EmailField(
         max_length=254,
         help_text="You log in with it, and replies to your follow-ups come here.",
@@ -79,6 +90,7 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             "full_name",
+            "phone",
             "email",
             Field("time_zone", css_class="js-guess-time-zone"),
             "password1",
@@ -198,6 +210,7 @@ class ProfileForm(forms.ModelForm):
         fields = PROFILE_FIELDS
         labels = {
             "full_name": "Full name",
+            "formal_greeting": "Formal greeting without a Ms./Mr./Dr.",
             "send_window_start": "Send no earlier than",
             "send_window_end": "Send no later than",
             "check_in_business_days": "First check-in after (business days)",
@@ -226,6 +239,8 @@ class ProfileForm(forms.ModelForm):
         # Every email is signed with it, so the page does not accept it empty.
         self.fields["full_name"].required = True
         self.fields["region"].widget.attrs["list"] = "region-choices"
+        # A page that sends no choice (an older form, a script) keeps the default form.
+        self.fields["formal_greeting"].required = False
         signature = self.fields["signature"]
         signature.max_length = SIGNATURE_MAX_LENGTH
         signature.validators.append(MaxLengthValidator(SIGNATURE_MAX_LENGTH))
@@ -246,8 +261,12 @@ class ProfileForm(forms.ModelForm):
                 Row(
                     Column("full_name", css_class="col-md-6"), Column("email", css_class="col-md-6")
                 ),
-                Row(Column("phone", css_class="col-md-6")),
+                Row(
+                    Column("phone", css_class="col-md-6"),
+                    Column("formal_greeting", css_class="col-md-6"),
+                ),
                 "signature",
+                "bcc_copy",
             ),
             Fieldset(
                 "Where and when you send",
@@ -294,6 +313,9 @@ class ProfileForm(forms.ModelForm):
         if _email_is_taken(email, exclude=self.instance.user):
             raise ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
+
+    def clean_formal_greeting(self) -> str:
+        return self.cleaned_data.get("formal_greeting") or greetings.DEFAULT_NEUTRAL_FORM
 
     def clean_region(self) -> str:
         """Accept any capitalisation of a known code and store the code as the calendar has it."""

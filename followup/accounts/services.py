@@ -18,7 +18,9 @@ def profile_for(*, user: User) -> Profile:
 
 
 @transaction.atomic
-def account_signup(*, email: str, password: str, full_name: str, time_zone: str) -> User:
+def account_signup(
+    *, email: str, password: str, full_name: str, time_zone: str, phone: str = ""
+) -> User:
     """Create a user and their profile together: both or neither.
 
     The holiday country is the one the time zone names (Europe/Berlin -> DE); a zone that
@@ -28,6 +30,7 @@ def account_signup(*, email: str, password: str, full_name: str, time_zone: str)
     Profile.objects.create(
         user=user,
         full_name=full_name.strip(),
+        phone=phone.strip(),
         time_zone=time_zone,
         country=country_for_time_zone(time_zone),
     )
@@ -39,6 +42,8 @@ PROFILE_FIELDS = (
     "full_name",
     "phone",
     "signature",
+    "formal_greeting",
+    "bcc_copy",
     "time_zone",
     "country",
     "region",

@@ -37,6 +37,8 @@ MESSAGE_STAGES = (
     ("NO_NEWS_REPLY", "no_news_reply", "Thanks for the update"),
     ("OFFER_DEADLINE", "offer_deadline", "Another offer: timeline"),
     ("STAY_IN_TOUCH", "stay_in_touch", "Stay in touch"),
+    # Written by the user on the application page, checked and approved like the others.
+    ("OWN_EMAIL", "own_email", "Your own email"),
 )
 (
     THANK_YOU,
@@ -47,11 +49,17 @@ MESSAGE_STAGES = (
     NO_NEWS_REPLY,
     OFFER_DEADLINE,
     STAY_IN_TOUCH,
+    OWN_EMAIL,
 ) = (value for _, value, _ in MESSAGE_STAGES)
 # The automatic follow-ups of a round: the ones the limit counts and spaces (spec §4-§5, §8).
 # Thank-yous are one per interviewer and never count; replies to their news, close-outs and
 # deadline notes answer an event, so they are never pestering.
 CHECK_IN_STAGES = frozenset({CHECK_IN, SECOND_CHECK_IN})
+# What the pestering limit counts and spaces: the check-ins, and the emails the user writes
+# themselves on an application (one more nudge is one more nudge, whoever drafted it).
+FOLLOW_UP_STAGES = CHECK_IN_STAGES | {OWN_EMAIL}
+# Stages Followup writes from templates (templates/emails/<stage>/): all but the user's own.
+TEMPLATE_STAGES = frozenset(value for _, value, _ in MESSAGE_STAGES) - {OWN_EMAIL}
 # The messages of one interview round: deleting the interview cancels them (the others,
 # answers to events, stay with the application).
 ROUND_STAGES = frozenset({THANK_YOU}) | CHECK_IN_STAGES
@@ -74,8 +82,11 @@ MESSAGE_STATUSES = (
     ("HELD", "held", "On hold"),
     ("CANCELLED", "cancelled", "Cancelled"),
     ("SKIPPED", "skipped", "Skipped"),
+    # The mail service may have taken it, but never said so (a timeout, a gateway error
+    # after the request went out): not failed, not known sent. Delivery evidence settles it.
+    ("UNCONFIRMED", "unconfirmed", "Not confirmed"),
 )
-DRAFT, APPROVED, SENDING, SENT, FAILED, HELD, CANCELLED, SKIPPED = (
+DRAFT, APPROVED, SENDING, SENT, FAILED, HELD, CANCELLED, SKIPPED, UNCONFIRMED = (
     value for _, value, _ in MESSAGE_STATUSES
 )
 # Statuses of a message that may still go out: the user may still hold, cancel or change it.

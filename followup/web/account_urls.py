@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from followup.web import accounts as views
+from followup.web import dictionary
+from followup.web import mailbox as mailbox_views
 
 app_name = "accounts"
 
@@ -13,6 +15,11 @@ urlpatterns = [
     path("profile/export/", views.export_json, name="export_json"),
     path("profile/export/contacts.vcf", views.export_vcard, name="export_vcard"),
     path("profile/delete/", views.account_delete_view, name="delete"),
+    path("profile/mailbox/", mailbox_views.mailbox_settings, name="mailbox"),
+    path("profile/mailbox/test/", mailbox_views.mailbox_test, name="mailbox_test"),
+    path("profile/mailbox/forget/", mailbox_views.mailbox_forget, name="mailbox_forget"),
+    path("profile/dictionary/", dictionary.dictionary, name="dictionary"),
+    path("profile/dictionary/remove/", dictionary.dictionary_remove, name="dictionary_remove"),
     path("verify/", views.verify_email, name="verify_email"),
     path("verify/<str:token>/", views.verify_email_link, name="verify_email_link"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

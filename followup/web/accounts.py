@@ -36,6 +36,7 @@ from followup.accounts.verification import (
     verification_email_send,
     verification_required,
 )
+from followup.web.mailbox import mailbox_context
 from messaging.account_data import account_delete, account_export, contacts_vcard
 from messaging.services.facts import profile_update
 
@@ -92,6 +93,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             full_name=form.cleaned_data["full_name"],
+            phone=form.cleaned_data["phone"],
             time_zone=form.cleaned_data["time_zone"],
         )
         throttle.count(throttle.SIGNUP_PER_IP, ip)
@@ -193,6 +195,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "region_choices": form.region_choices(),
             "needs_verification": needs_verification(request.user),
+            **mailbox_context(user=request.user),
         },
     )
 

@@ -5,20 +5,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from followup.accounts.validators import available_time_zones
 from followup.owned import get_owned_or_404
-from interviews import selectors
+from followup.web.decision_dates import decision_preview_for_form
+from followup.web.invitations import prefill_from_session
+from interviews import selectors, task_selectors
 from interviews.forms.application import ApplicationForm, CompanyRenameForm
 from interviews.forms.contact import ContactForm
 from interviews.forms.interview import InterviewForms
 from interviews.models import Application, Company, Contact, Interview
 from interviews.services import applications
-from messaging import application_selectors
+from messaging import application_selectors, dashboard_selectors
 from messaging.services import facts
+
+DASHBOARD_PAGE_SIZE = 25
 
 
 def _log_form_context(forms: InterviewForms, *, user: object, **extra: object) -> dict:
@@ -29,6 +34,8 @@ def _log_form_context(forms: InterviewForms, *, user: object, **extra: object) -
         "company_names": selectors.company_names(user=user),
         "roles_by_company": selectors.open_roles_by_company(user=user),
         "time_zones": sorted(available_time_zones()),
+        "decision_preview": decision_preview_for_form(forms.form, user=user),
+        "date_to_confirm": forms.date_offered,
         **extra,
     }
 
@@ -39,15 +46,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", selectors.SHOW_ACTIVE)
     if show not in selectors.DASHBOARD_FILTERS:
         show = selectors.SHOW_ACTIVE
+    # A long search pages: the page reads as many rows at 1,000 applications as at 10.
+    page = Paginator(
+        application_selectors.with_next_message(
+            selectors.application_list(user=request.user, show=show)
+        ),
+        DASHBOARD_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "interviews/dashboard.html",
         {
-            "applications": application_selectors.with_next_message(
-                selectors.application_list(user=request.user, show=show)
-            ),
+            "applications": page.object_list,
+            "page": page,
             "counts": selectors.application_counts(user=request.user),
             "show": show,
+            "board": dashboard_selectors.dashboard_for(user=request.user),
         },
     )
 
@@ -74,7 +88,20 @@ def interview_log(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Interview logged.")
                 return redirect(interview.application)
     else:
-        forms = InterviewForms(user=request.user, application=application)
+        prefill = prefill_from_session(request)
+        forms = InterviewForms(user=request.user, application=application, prefill=prefill)
+        if prefill:
+            messages.info(
+                request,
+                "Filled in from the invitation: check it, add what you discussed with each "
+                "person, then log it."
+                + (
+                    " The invitation gave no time zone we could name, so its times are read "
+                    "in yours: check them."
+                    if prefill.get("zone_assumed")
+                    else ""
+                ),
+            )
     return render(
         request,
         "interviews/interview_form.html",
@@ -145,6 +172,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_owned_or_404(
         Application.objects.select_related("company", "main_contact"), user=request.user, pk=pk
     )
+    # A long history is paged, newest first ("Older" / "Newer"): the page costs the same with
+    # ten entries as with a thousand.
+    timeline = Paginator(
+        selectors.application_timeline(application=application), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("timeline"))
     return render(
         request,
         "interviews/application_detail.html",
@@ -152,9 +184,26 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "interviews": selectors.application_interviews(application=application),
             "contacts": selectors.application_contacts(application=application),
-            "timeline": selectors.application_timeline(application=application),
+            "timeline": timeline,
+            "timeline_newer": _page_link(request, "timeline", timeline, -1),
+            "timeline_older": _page_link(request, "timeline", timeline, +1),
+            "tasks": task_selectors.application_tasks(application_id=application.pk),
         },
     )
+
+
+# Timeline entries on one page of the application page.
+TIMELINE_PAGE_SIZE = 20
+
+
+def _page_link(request: HttpRequest, key: str, page: Page, step: int) -> str:
+    """The address of the page `step` away (?<key>=n, other parameters kept); "" at an end."""
+    number = page.number + step
+    if not 1 <= number <= page.paginator.num_pages:
+        return ""
+    query = request.GET.copy()
+    query[key] = str(number)
+    return f"?{query.urlencode()}#{key}"
 
 
 @login_required

@@ -12,8 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import dateformat, timezone
 
 from followup.accounts.models import User
+from followup.accounts.services import profile_for
 from followup.accounts.validators import validate_time_zone
+from followup.rules.timing_words import TimingReading
 from interviews import selectors
+from interviews.decision_words import read_decision_words
 from interviews.forms.participants import (
     NOTE_FIELDS,
     ParticipantEditFormSet,
@@ -123,6 +126,11 @@ class InterviewForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "“We'll let you know by Friday”"}),
     )
+    # The words the page last offered a date for: saving them again with the date left empty
+    # keeps it empty (the user declined it; the default check-in applies).
+    decision_words_checked = forms.CharField(
+        max_length=300, required=False, widget=forms.HiddenInput
+    )
     another_round_expected = forms.BooleanField(label="Another round expected", required=False)
     next_step = forms.CharField(max_length=300, required=False)
     notes = forms.CharField(
@@ -149,6 +157,20 @@ class InterviewForm(forms.Form):
     main_name = forms.CharField(label="Or a new person: name", max_length=200, required=False)
     main_email = forms.EmailField(label="Their email", required=False)
     main_title = forms.CharField(label="Their job title", max_length=200, required=False)
+    # Greeted like an interviewer: the same honorific and tone fields (forms.participants).
+    main_honorific = forms.CharField(
+        label="Their honorific",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Ms., Dr."}),
+        help_text="Leave empty if you don't know it: no title is guessed.",
+    )
+    main_tone = forms.ChoiceField(
+        label="How to greet them",
+        choices=Contact.Tone.choices,
+        initial=Contact.Tone.FORMAL,
+        required=False,
+    )
     main_kind = forms.ChoiceField(
         label="Their role in the process",
         choices=[
@@ -165,6 +187,8 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.application = application
+        # Words that read as a date the user has not seen yet: the page asks before saving.
+        self.date_to_confirm: TimingReading | None = None
         # With the application known, only its company's people can be its main contact.
         self.fields["main_contact"].queryset = selectors.contact_choices(
             user=user, company=application.company if application is not None else None
@@ -198,7 +222,25 @@ class InterviewForm(forms.Form):
         data = super().clean()
         self._clean_moments(data)
         self._clean_new_main_contact(data)
+        self._check_decision_words(data)
         return data
+
+    def _check_decision_words(self, data: dict[str, Any]) -> None:
+        """Words that read as a date, with no date given: never guessed silently.
+
+        The date is offered for confirmation (InterviewForms.is_valid) unless the user was
+        already offered it for these same words and left the date empty.
+        """
+        words = (data.get("decision_words") or "").strip()
+        if not words or data.get("decision_date") or not data.get("date"):
+            return
+        if words == (data.get("decision_words_checked") or "").strip():
+            return
+        reading = read_decision_words(
+            profile=profile_for(user=self.user), words=words, interview_day=data["date"]
+        )
+        if reading.read:
+            self.date_to_confirm = reading
 
     def _clean_moments(self, data: dict[str, Any]) -> None:
         """Add starts_at and ends_at to `data` when date, times and zone make a valid interview."""
@@ -237,7 +279,9 @@ class InterviewForm(forms.Form):
             self.add_error(
                 "main_name", "Pick a main contact from the list or enter a new one, not both."
             )
-        elif not data.get("main_name") and (data.get("main_email") or data.get("main_title")):
+        elif not data.get("main_name") and (
+            data.get("main_email") or data.get("main_title") or data.get("main_honorific")
+        ):
             self.add_error("main_name", "Enter this person's name too.")
 
     def matching_company(self) -> Company | None:
@@ -276,6 +320,8 @@ class InterviewForm(forms.Form):
             name=data["main_name"],
             email=data.get("main_email") or "",
             title=data.get("main_title") or "",
+            honorific=data.get("main_honorific") or "",
+            tone=data.get("main_tone") or Contact.Tone.FORMAL,
             kind=data.get("main_kind") or Contact.Kind.RECRUITER,
         )
 
@@ -292,9 +338,12 @@ class InterviewForms:
         user: User,
         interview: Interview | None = None,
         application: Application | None = None,
+        prefill: dict[str, Any] | None = None,
     ) -> None:
         self.user = user
         self.interview = interview
+        # The date the decision words read as, when this page offers it for confirmation.
+        self.date_offered: TimingReading | None = None
         # Editing: the interview's application; "log the next round": the one it is for.
         fixed_application = interview.application if interview is not None else application
         self.application = fixed_application
@@ -304,6 +353,9 @@ class InterviewForms:
         else:
             form_initial, rows = self._initial_for_new(application), []
             formset_class = ParticipantFormSet
+            if prefill:  # an invitation read by followup.web.invitations
+                form_initial |= prefill.get("initial", {})
+                rows = list(prefill.get("rows", []))
         self.form = InterviewForm(
             data, user=user, application=fixed_application, initial=form_initial
         )
@@ -340,6 +392,10 @@ class InterviewForms:
         starts, ends = interview.starts_at.astimezone(zone), interview.ends_at.astimezone(zone)
         initial: dict[str, Any] = {field: getattr(interview, field) for field in _EDITED_AS_SAVED}
         initial |= {"date": starts.date(), "start_time": starts.time(), "end_time": ends.time()}
+        # Words saved with no date: the user was offered the date they read as and kept none
+        # (the default check-in applies); editing again does not ask again for the same words.
+        if interview.decision_words and interview.decision_date is None:
+            initial["decision_words_checked"] = interview.decision_words
         main_id = interview.application.main_contact_id
         rows = []
         for participant in interview.participants.select_related("contact"):
@@ -370,7 +426,22 @@ class InterviewForms:
         if self.interview is None and self._already_logged(company):
             self.form.add_error("date", DUPLICATE_INTERVIEW_ERROR)
             return False
+        if self.form.date_to_confirm is not None:
+            self._offer_decision_date(self.form.date_to_confirm)
+            return False
         return True
+
+    def _offer_decision_date(self, reading: TimingReading) -> None:
+        """Show the page again with the date the words read as filled in, not saved yet.
+
+        Only here, with everything else valid, is the date offered (date_offered): a page
+        shown again for another error says nothing about a date it did not fill in.
+        """
+        self.date_offered = reading
+        data = self.form.data.copy()
+        data["decision_date"] = reading.day.isoformat() if reading.day else ""
+        data["decision_words_checked"] = reading.words.strip()
+        self.form.data = data
 
     def _already_logged(self, company: Company | None) -> bool:
         """Whether the application this goes to already has an interview at this start."""

@@ -11,22 +11,33 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from followup.accounts.models import Profile, User
+from followup.accounts.models import DictionaryWord, Profile, User
 from interviews.models import (
     Application,
     Company,
     Contact,
     Interview,
     InterviewParticipant,
+    Task,
     TimelineEvent,
 )
+from messaging import calendar_feed
 from messaging.account_data import (
     account_delete,
     account_export,
     contacts_vcard,
     vcard_escape,
 )
-from messaging.models import BouncedAddress, EmailEvent, Message, OutboxEmail, Reply
+from messaging.models import (
+    BouncedAddress,
+    CalendarFeed,
+    EmailEvent,
+    InboundEmail,
+    Message,
+    OutboxEmail,
+    Reply,
+    ReplyAddress,
+)
 from tests.builders.accounts import make_user
 from tests.builders.interviews import make_company, make_contact
 from tests.builders.scenario import planned
@@ -35,6 +46,7 @@ pytestmark = pytest.mark.django_db
 
 EVERYTHING = (
     Profile,
+    DictionaryWord,
     Company,
     Contact,
     Application,
@@ -46,6 +58,10 @@ EVERYTHING = (
     BouncedAddress,
     EmailEvent,
     OutboxEmail,
+    CalendarFeed,
+    Task,
+    InboundEmail,
+    ReplyAddress,
 )
 
 
@@ -61,7 +77,9 @@ def one_of_everything(user: User, tag: str) -> Application:
         detail=f"Thanks {tag}",
     )
     BouncedAddress.objects.create(user=user, email=f"gone@{tag}.example", bounced_at=now)
+    DictionaryWord.objects.create(user=user, word=tag)
     OutboxEmail.objects.create(user=user, from_email=user.email, to=f"c@{tag}.example")
+    calendar_feed.feed_token(user=user)
     EmailEvent.objects.create(
         user=user,
         event_id=f"evt-{tag}",
@@ -69,6 +87,19 @@ def one_of_everything(user: User, tag: str) -> Application:
         message=Message.objects.filter(user=user).first(),
         payload={"to": f"c@{tag}.example"},
     )
+    inbound = EmailEvent.objects.create(
+        user=user, event_id=f"in-{tag}", event_type="inbound", payload={"raw": tag}
+    )
+    InboundEmail.objects.create(
+        event=inbound,
+        user=user,
+        state=InboundEmail.State.UNMATCHED,
+        sender=f"someone@{tag}.example",
+        subject=f"Hello {tag}",
+        received_at=now,
+    )
+    Task.objects.create(user=user, application=application, title=f"Call {tag}", due_on=now.date())
+    ReplyAddress.objects.create(application=application, token=f"token{tag}")
     return application
 
 
@@ -188,6 +219,10 @@ def test_the_export_holds_the_users_data_and_survives_a_json_round_trip():
     assert len(document["timeline"]) == TimelineEvent.objects.filter(user=user).count() > 0
     assert [b["email"] for b in document["bounced_addresses"]] == ["gone@first.example"]
     assert [o["to"] for o in document["outbox_emails"]] == ["c@first.example"]
+    assert [w["word"] for w in document["dictionary_words"]] == ["first"]
+    assert [t["title"] for t in document["tasks"]] == ["Call first"]
+    assert document["mailbox"] == []  # no own mailbox set up; see tests/messaging/mailbox
+    assert [i["subject"] for i in document["inbound_emails"]] == ["Hello first"]
     text = json.dumps(document)
     assert "sam@example.org" not in text
     assert "zephyr" not in text

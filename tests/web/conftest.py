@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from interviews.models import Task
 from messaging.models import Message, OutboxEmail
 from tests.builders.scenario import planned
+from tests.builders.webhooks import make_unmatched
 
 
 @pytest.fixture
@@ -19,4 +23,6 @@ def owned(user) -> dict[str, object]:
         "company": application.company,
         "message": Message.objects.filter(application=application).first(),
         "outbox": OutboxEmail.objects.create(user=user, from_email="a@b.example", to="c@d.example"),
+        "inbound": make_unmatched(user),
+        "task": Task.objects.create(user=user, title="Call Dana", due_on=dt.date(2026, 1, 5)),
     }

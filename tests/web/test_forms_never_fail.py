@@ -20,10 +20,11 @@ from followup.accounts.forms import (
     ProfileForm,
     SignupForm,
 )
+from followup.accounts.mailbox_forms import MailboxForm
 from interviews.forms.application import ApplicationForm, CompanyRenameForm
 from interviews.forms.contact import ContactForm
 from messaging.forms import ApproveForm, OutcomeForm, ReplyForm, SkipForm
-from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SnoozeForm
+from messaging.queue_forms import IdsForm, QueueEditForm, RetryForm, SendAgainForm, SnoozeForm
 from tests.builders.forms import log_data
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,7 @@ FORMS = [
     ("interviews:contact_edit", "contact", [ContactForm]),
     ("interviews:company_rename", "company", [CompanyRenameForm]),
     ("accounts:profile", None, [ProfileForm]),
+    ("accounts:mailbox", None, [MailboxForm]),
     ("accounts:signup", None, [SignupForm]),
     ("accounts:login", None, [LoginForm]),
     ("accounts:password_change", None, [PasswordChangeForm]),
@@ -74,6 +76,7 @@ FORMS = [
     ("messaging:queue_approve", "message", [ApproveForm]),
     ("messaging:queue_send_now", "message", [ApproveForm]),
     ("messaging:queue_retry", "message", [RetryForm]),
+    ("messaging:queue_send_again", "message", [SendAgainForm]),
     ("messaging:queue_approve_all", None, [IdsForm]),
 ]
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from followup.web.interviews import DASHBOARD_PAGE_SIZE
 from interviews.models import Application, Contact, Interview, TimelineEvent
 from interviews.services.contacts import ContactDetails
 from interviews.services.interviews import InterviewDetails, ParticipantInput
@@ -172,11 +173,31 @@ def _fill(user, count: int) -> None:
 
 def _dashboard_queries(client, django_assert_max_num_queries, user, count) -> int:
     _fill(user, count)
-    with django_assert_max_num_queries(12) as captured:
+    # The list (one page of it, and its count) and the filters' counts, the navigation's
+    # badges, and the panels above and below the list (today's tasks, interviews and
+    # approvals; the figures; the weekly chart's table): a fixed budget, whatever the number
+    # of applications.
+    with django_assert_max_num_queries(21) as captured:
         response = client.get(reverse("interviews:dashboard"))
     assert response.status_code == 200
-    assert len(response.context["applications"]) == Application.objects.filter(user=user).count()
+    shown = min(Application.objects.filter(user=user).count(), DASHBOARD_PAGE_SIZE)
+    assert len(response.context["applications"]) == shown
     return len(captured)
+
+
+def test_a_long_list_of_applications_pages(owner_client, user):
+    _fill(user, DASHBOARD_PAGE_SIZE + 3)
+
+    first = owner_client.get(reverse("interviews:dashboard"))
+    second = owner_client.get(reverse("interviews:dashboard") + "?page=2")
+
+    assert len(first.context["applications"]) == DASHBOARD_PAGE_SIZE
+    assert len(second.context["applications"]) == 3
+    assert "page=2" in first.content.decode()
+    seen = {a.pk for a in first.context["applications"]} | {
+        a.pk for a in second.context["applications"]
+    }
+    assert seen == set(Application.objects.filter(user=user).values_list("pk", flat=True))
 
 
 def test_the_dashboard_query_count_does_not_grow_with_applications(

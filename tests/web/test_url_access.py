@@ -19,15 +19,29 @@ PUBLIC = "public"
 PRIVATE = "private"
 ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "interviews:dashboard": (None, PRIVATE),
+    "interviews:pipeline_chart": (None, PRIVATE),
+    "interviews:search": (None, PRIVATE),
     "interviews:log": (None, PRIVATE),
+    "interviews:invitation_import": (None, PRIVATE),
+    "interviews:decision_date_preview": (None, PRIVATE),
+    "interviews:note_preview": (None, PRIVATE),
     "interviews:interview_edit": ("interview", PRIVATE),
     "interviews:interview_delete": ("interview", PRIVATE),
     "interviews:application": ("application", PRIVATE),
     "interviews:application_edit": ("application", PRIVATE),
     "interviews:application_delete": ("application", PRIVATE),
+    "interviews:contacts": (None, PRIVATE),
+    "interviews:contacts_vcard": (None, PRIVATE),
+    "interviews:contact_vcard": ("contact", PRIVATE),
+    "interviews:contact_merge": ("contact", PRIVATE),
     "interviews:contact": ("contact", PRIVATE),
     "interviews:contact_edit": ("contact", PRIVATE),
     "interviews:contact_delete": ("contact", PRIVATE),
+    "interviews:tasks": (None, PRIVATE),
+    "interviews:task_add": (None, PRIVATE),
+    "interviews:task_done": ("task", PRIVATE),
+    "interviews:task_skip": ("task", PRIVATE),
+    "interviews:task_reopen": ("task", PRIVATE),
     "interviews:companies": (None, PRIVATE),
     "interviews:company": ("company", PRIVATE),
     "interviews:company_rename": ("company", PRIVATE),
@@ -43,18 +57,33 @@ ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "accounts:export_json": (None, PRIVATE),
     "accounts:export_vcard": (None, PRIVATE),
     "accounts:delete": (None, PRIVATE),
+    "accounts:mailbox": (None, PRIVATE),
+    "accounts:mailbox_test": (None, PRIVATE),
+    "accounts:mailbox_forget": (None, PRIVATE),
+    "accounts:dictionary": (None, PRIVATE),
+    "accounts:dictionary_remove": (None, PRIVATE),
     "accounts:verify_email": (None, PRIVATE),
     "accounts:verify_email_link": ("verify_token", PUBLIC),
     "messaging:outbox": (None, PRIVATE),
+    "messaging:unmatched": (None, PRIVATE),
+    "messaging:unmatched_assign": ("inbound", PRIVATE),
+    "messaging:unmatched_discard": ("inbound", PRIVATE),
+    "messaging:calendar": (None, PRIVATE),
+    "messaging:calendar_regenerate": (None, PRIVATE),
+    # Opened by calendar programs with its secret token, no log-in (tests/messaging).
+    "messaging:calendar_feed": ("feed_token", PUBLIC),
     "messaging:outbox_detail": ("outbox", PRIVATE),
     "messaging:application_reply": ("application", PRIVATE),
     "messaging:application_outcome": ("application", PRIVATE),
+    "messaging:application_undo": ("application", PRIVATE),
+    "messaging:application_write": ("application", PRIVATE),
     "messaging:application_pause": ("application", PRIVATE),
     "messaging:application_resume": ("application", PRIVATE),
     "messaging:queue": (None, PRIVATE),
     "messaging:queue_scheduled": (None, PRIVATE),
     "messaging:queue_sent": (None, PRIVATE),
     "messaging:queue_failed": (None, PRIVATE),
+    "messaging:queue_unconfirmed": (None, PRIVATE),
     "messaging:queue_approve_all": (None, PRIVATE),
     "messaging:queue_card": ("message", PRIVATE),
     "messaging:queue_edit": ("message", PRIVATE),
@@ -65,6 +94,8 @@ ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "messaging:queue_send_now": ("message", PRIVATE),
     "messaging:queue_snooze": ("message", PRIVATE),
     "messaging:queue_retry": ("message", PRIVATE),
+    "messaging:queue_send_again": ("message", PRIVATE),
+    "messaging:queue_add_word": ("message", PRIVATE),
 }
 # Not ours to test here: Django's admin (its own permission checks), the webhooks (basic
 # auth, tests/messaging/webhooks) and the favicon redirect.
@@ -97,7 +128,7 @@ def url_of(name: str, owned: dict[str, object]) -> str:
     kind, _ = ENDPOINTS[name]
     if kind is None:
         return reverse(name)
-    if kind == "verify_token":
+    if kind in ("verify_token", "feed_token"):
         return reverse(name, args=["not-a-valid-token"])
     if kind == "reset_token":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})

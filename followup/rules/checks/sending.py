@@ -24,7 +24,8 @@ def check_pestering(
 ) -> list[Finding]:
     """Block a follow-up past the limit, or too close to another follow-up or the thank-you.
 
-    1. Only follow-up stages count (stages.CHECK_IN_STAGES); thank-yous never do.
+    1. Only follow-ups count (stages.FOLLOW_UP_STAGES: check-ins and the user's own emails);
+       thank-yous never do.
     2. More than limits.MAX_FOLLOW_UPS, this one included, is too many.
     3. Each other follow-up, before or after `planned_at`, must be at least the user's
        second-check-in gap away (settings.second_check_in_business_days, default 5): the gap
@@ -33,7 +34,7 @@ def check_pestering(
        not a follow-up, so the longer gap does not apply to it (spec §4, §8).
     Days are counted in the sender's calendar, holidays included.
     """
-    if stage not in stages.CHECK_IN_STAGES:
+    if stage not in stages.FOLLOW_UP_STAGES:
         return []
     others = sorted(previous_sends)
     findings = []
