@@ -21,6 +21,7 @@ from followup.accounts.choices import (
 from followup.accounts.models import SIGNATURE_MAX_LENGTH, Profile, User
 from followup.accounts.services import PROFILE_FIELDS
 from followup.rules import greetings
+from followup.rules.greetings import tidy_name
 
 EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -97,6 +98,10 @@ class SignupForm(forms.Form):
             "password2",
             submit="Create my account",
         )
+
+    def clean_full_name(self) -> str:
+        # The sign-off shows it as given: "alex morgan" typed in a hurry becomes "Alex Morgan".
+        return tidy_name(self.cleaned_data.get("full_name") or "")
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"])
@@ -313,6 +318,9 @@ class ProfileForm(forms.ModelForm):
         if _email_is_taken(email, exclude=self.instance.user):
             raise ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
+
+    def clean_full_name(self) -> str:
+        return tidy_name(self.cleaned_data.get("full_name") or "")
 
     def clean_formal_greeting(self) -> str:
         return self.cleaned_data.get("formal_greeting") or greetings.DEFAULT_NEUTRAL_FORM

@@ -56,6 +56,29 @@ class Name:
     full: str
 
 
+def tidy_name(name: str) -> str:
+    """A name typed all in lower case, capitalised as names are ("tom becker" -> "Tom Becker",
+    "dana reyes-o'neil" -> "Dana Reyes-O'Neil", "jan van der berg" -> "Jan van der Berg");
+    a name with any capital is left as the user wrote it ("McDonald", "DJ", "de Vries")."""
+    name = " ".join(name.split())
+    if not name or any(char.isupper() for char in name):
+        return name
+
+    def capital(part: str) -> str:
+        return part[:1].upper() + part[1:]
+
+    words = []
+    for index, word in enumerate(name.split(" ")):
+        if index and word in _PARTICLES:
+            words.append(word)
+            continue
+        hyphened = "-".join(
+            "'".join(capital(piece) for piece in part.split("'")) for part in word.split("-")
+        )
+        words.append(hyphened)
+    return " ".join(words)
+
+
 def _key(word: str) -> str:
     return word.casefold().rstrip(".,")
 

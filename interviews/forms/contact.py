@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from followup.rules.greetings import tidy_name
 from interviews.forms.participants import PERSON_FIELDS, ParticipantForm
 from interviews.models import Contact
 from interviews.services.contacts import ContactDetails
@@ -26,6 +27,9 @@ class ContactForm(forms.Form):
     linkedin_url = forms.URLField(label="LinkedIn URL", required=False, assume_scheme="https")
     tone = ParticipantForm.base_fields["tone"]
     kind = ParticipantForm.base_fields["kind"]
+
+    def clean_name(self) -> str:
+        return tidy_name(self.cleaned_data.get("name") or "")
 
     @staticmethod
     def initial_for(contact: Contact) -> dict[str, Any]:

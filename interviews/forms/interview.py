@@ -14,6 +14,7 @@ from django.utils import dateformat, timezone
 from followup.accounts.models import User
 from followup.accounts.services import profile_for
 from followup.accounts.validators import validate_time_zone
+from followup.rules.greetings import tidy_name
 from followup.rules.timing_words import TimingReading
 from interviews import selectors
 from interviews.decision_words import read_decision_words
@@ -196,6 +197,9 @@ class InterviewForm(forms.Form):
         if application is not None:
             for name in ("company", "role", "job_url"):
                 del self.fields[name]
+
+    def clean_main_name(self) -> str:
+        return tidy_name(self.cleaned_data.get("main_name") or "")
 
     def clean_scheduling_subject(self) -> str:
         subject = self.cleaned_data["scheduling_subject"]

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from followup.accounts.models import User
+from followup.rules.greetings import tidy_name
 from interviews import selectors
 from interviews.forms.widgets import ContactChoiceField
 from interviews.models import Company, Contact
@@ -66,6 +67,10 @@ class ParticipantForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = selectors.contact_choices(user=user, company=company)
+
+    def clean_name(self) -> str:
+        # "tom becker" typed in a hurry greets as "Hi Tom,", not "Hi tom,".
+        return tidy_name(self.cleaned_data.get("name") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

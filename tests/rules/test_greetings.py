@@ -129,3 +129,20 @@ def test_the_name_in_the_text_follows_the_tone(name, tone, honorific, named):
 
 def test_name_parts_of_an_empty_name_are_empty():
     assert name_parts("  ") == greetings.Name(title="", first="", last="", full="")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("tom becker", "Tom Becker"),
+        ("dana reyes-o'neil", "Dana Reyes-O'Neil"),
+        ("jan van der berg", "Jan van der Berg"),
+        ("  priya   shah ", "Priya Shah"),
+        ("McDonald", "McDonald"),
+        ("danah boyd", "Danah Boyd"),
+        ("de Vries", "de Vries"),
+        ("", ""),
+    ],
+)
+def test_a_name_typed_in_lower_case_is_capitalised(typed, kept):
+    assert greetings.tidy_name(typed) == kept

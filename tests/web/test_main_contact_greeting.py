@@ -62,3 +62,20 @@ def test_an_honorific_without_a_name_asks_for_the_name(owner_client):
     assert "Enter this person&#x27;s name too." in response.text or (
         "Enter this person's name too." in response.text
     )
+
+
+def test_names_typed_in_lower_case_are_saved_capitalised(owner_client, user):
+    response = owner_client.post(
+        reverse("interviews:log"),
+        log_data(
+            {"name": "tom becker", "email": "tom@acme.example"},
+            main_name="dana reyes-o'neil",
+            main_email="dana@acme.example",
+        ),
+    )
+
+    assert response.status_code == 302
+    assert set(Contact.objects.values_list("name", flat=True)) == {
+        "Tom Becker",
+        "Dana Reyes-O'Neil",
+    }

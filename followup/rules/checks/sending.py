@@ -44,7 +44,8 @@ def check_pestering(
                 code="pestering",
                 severity=BLOCK,
                 message=(
-                    f"This would be follow-up number {len(others) + 1} after the thank-you; "
+                    f"This would be follow-up number {len(others) + 1} after the thank-you, "
+                    "counting those sent and those already planned; "
                     f"after {limits.MAX_FOLLOW_UPS} unanswered ones, more emails rarely help. "
                     "A friendly LinkedIn connection is the better next step."
                 ),
