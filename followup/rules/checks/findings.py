@@ -64,7 +64,13 @@ def phrase_finding(
     pattern: re.Pattern[str], text: str, *, code: str, message: str, field: str
 ) -> list[Finding]:
     """A warning listing every match of `pattern`, or nothing."""
-    matches = list(pattern.finditer(text))
+    return matches_finding(list(pattern.finditer(text)), code=code, message=message, field=field)
+
+
+def matches_finding(
+    matches: list[re.Match[str]], *, code: str, message: str, field: str
+) -> list[Finding]:
+    """One warning naming ({words} in `message`) and pointing at every match, or nothing."""
     if not matches:
         return []
     words = quoted(" ".join(m.group().split()) for m in matches)

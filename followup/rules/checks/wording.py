@@ -20,6 +20,7 @@ from followup.rules.checks.findings import (
     WORD_END,
     WORD_START,
     Finding,
+    matches_finding,
     phrase_re,
     quoted,
 )
@@ -116,22 +117,6 @@ def family_matches(name: str, text: str) -> list[re.Match[str]]:
     excepted = [m.span() for m in unless.finditer(text)] if unless else []
     excepted += [m.span() for m in _LINK_RE.finditer(text)]
     return _apart(list(pattern.finditer(text)), excepted)
-
-
-def _finding(matches: list[re.Match[str]], *, code: str, message: str, field: str) -> list[Finding]:
-    """One warning naming and pointing at every match, or nothing."""
-    if not matches:
-        return []
-    words = quoted(" ".join(m.group().split()) for m in matches)
-    return [
-        Finding(
-            code=code,
-            severity=WARNING,
-            message=message.format(words=words),
-            spans=tuple(m.span() for m in matches),
-            field=field,
-        )
-    ]
 
 
 # --- Text-speak: whole words, and the shapes chat gives words ---
@@ -234,14 +219,14 @@ def _caps_spans(text: str) -> list[tuple[int, int]]:
 
 def check_anxious(text: str, *, field: str = "body") -> list[Finding]:
     """Warn about negative or anxious wording: nerves, apologies and excuses, owned mistakes."""
-    findings = _finding(
+    findings = matches_finding(
         family_matches("anxious", text),
         code="anxious",
         field=field,
         message="Anxious wording ({words}): a calm, confident tone makes a better impression.",
     )
     findings += check_apologies(text, field=field)
-    findings += _finding(
+    findings += matches_finding(
         family_matches("mistake", text),
         code="mistake",
         field=field,
@@ -255,7 +240,7 @@ def check_anxious(text: str, *, field: str = "body") -> list[Finding]:
 
 def check_apologies(text: str, *, field: str = "body") -> list[Finding]:
     """Warn about excuses and grovelling, and about apologising more than once."""
-    findings = _finding(
+    findings = matches_finding(
         family_matches("apology", text),
         code="apology",
         field=field,
@@ -293,7 +278,7 @@ def check_apologies(text: str, *, field: str = "body") -> list[Finding]:
 
 def check_comparisons(text: str, *, field: str = "body") -> list[Finding]:
     """Warn when the writer compares themselves with other candidates."""
-    return _finding(
+    return matches_finding(
         family_matches("comparison", text),
         code="comparison",
         field=field,
@@ -306,7 +291,7 @@ def check_comparisons(text: str, *, field: str = "body") -> list[Finding]:
 
 def check_desperate(text: str, *, field: str = "body") -> list[Finding]:
     """Warn about pleading, over-eager or overbearing phrases."""
-    return _finding(
+    return matches_finding(
         family_matches("desperate", text),
         code="desperate",
         field=field,
@@ -321,7 +306,7 @@ def check_text_speak(text: str, *, field: str = "body") -> list[Finding]:
         m for m in _TEXT_SPEAK_SHAPES_RE.finditer(text) if m.group().lower() not in _NOT_HELD
     ]
     matches = _apart(matches, [m.span() for m in _LINK_RE.finditer(text)])
-    findings = _finding(
+    findings = matches_finding(
         sorted(matches, key=lambda m: m.start()),
         code="text_speak",
         field=field,
