@@ -241,3 +241,15 @@ def test_a_merge_keeps_the_duplicates_pending_messages_and_readdresses_them(user
     own.refresh_from_db()
     assert (own.status, own.contact, own.to_email) == (Message.Status.DRAFT, dana, dana.email)
     assert Task.objects.filter(user=user, key__startswith="linkedin:").count() == 1
+
+
+def test_a_long_search_pages_and_keeps_the_search(owner_client, user):
+    company = make_company(user, "Acme & Sons")
+    for n in range(55):
+        make_contact(company, f"Person {n:02d}")
+
+    page = owner_client.get(reverse("interviews:contacts"), {"q": "acme & sons"})
+
+    assert 'href="?q=acme%20%26%20sons&amp;page=2"' in page.content.decode()
+    second = owner_client.get(reverse("interviews:contacts"), {"q": "acme & sons", "page": 2})
+    assert len(second.context["rows"]) == 5
