@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from followup.accounts.models import Mailbox, Profile
 from followup.rules.calendar import send_window_start
-from interviews.models import TimelineEvent
 from messaging.dispatch import claims
 from messaging.dispatch.errors import (
     PERMANENT,
@@ -253,15 +252,11 @@ def _built_email(
         # the claim back within a minute (claims.recover_stale_claims).
         reason = f"The email could not be built: {exc}"[:500]
         logger.warning("Message %s could not be built: %s", message.pk, exc)
-        message_update_with_timeline(
+        message_record_failed(
             message=message,
-            where=Q(status=Status.SENDING, send_started_at__isnull=True),
-            kind=TimelineEvent.Kind.FAILED,
-            summary=f"Sending failed: {message_label(message)}",
-            detail=reason,
+            reason=reason,
             at=now,
-            status=Status.FAILED,
-            status_reason=reason,
+            where=Q(status=Status.SENDING, send_started_at__isnull=True),
         )
         return None
     return mail

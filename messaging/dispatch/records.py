@@ -234,11 +234,16 @@ def message_record_unconfirmed(*, message: Message, what: str, at: dt.datetime) 
     )
 
 
-def message_record_failed(*, message: Message, reason: str, at: dt.datetime) -> bool:
-    """The ESP refused it for good (or it could not be built): failed, with the reason."""
+def message_record_failed(
+    *, message: Message, reason: str, at: dt.datetime, where: Q | None = None
+) -> bool:
+    """The ESP refused it for good (or it could not be built): failed, with the reason.
+
+    where: the row's state it must still be in (default: being sent).
+    """
     return message_update_with_timeline(
         message=message,
-        where=Q(status=Status.SENDING),
+        where=where if where is not None else Q(status=Status.SENDING),
         kind=TimelineEvent.Kind.FAILED,
         summary=f"Sending failed: {message_label(message)}",
         detail=reason,
